@@ -74,7 +74,11 @@ class BriefFailure:
 
     def __str__(self) -> str:
         where = f"cell {self.cell}" if self.cell is not None else "before any cell ran"
-        kept = f" (executed notebook kept at {self.executed_notebook})" if self.executed_notebook else ""
+        kept = (
+            f" (executed notebook kept at {self.executed_notebook})"
+            if self.executed_notebook
+            else ""
+        )
         return f"- {self.brief}: {where}: {self.error}{kept}"
 
 

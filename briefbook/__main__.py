@@ -1,0 +1,5 @@
+"""``python -m briefbook``: the command-line interface."""
+
+from briefbook.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,307 @@
+"""Render an executed notebook into one self-contained, offline HTML brief.
+
+The brief is meant for readers who open it offline, print it or e-mail it, so the HTML:
+
+* shows outputs only (no code, prompts, stderr, tracebacks or ``parameters`` cells);
+* loads nothing from the network: plotly.js is inlined once, from the installed ``plotly``
+  package, and only when the brief has a figure;
+* is byte-deterministic: figures are numbered ``bb-figure-1``, ``bb-figure-2``... in order and
+  their JSON is written with sorted keys, so the same notebook always gives the same bytes.
+
+Typical use::
+
+    renderer = Renderer()          # builds the nbconvert exporter once
+    html = renderer.render(nb)     # ...and renders as many notebooks as needed
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import nbformat
+from bs4 import BeautifulSoup, Tag
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets.config import Config
+
+from briefbook.config import TEMPLATES_DIR
+
+__all__ = [
+    "HIDDEN_TAGS",
+    "PLOTLY_MIMETYPE",
+    "Renderer",
+    "external_resources",
+    "figure_json",
+    "render_html",
+]
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+TEMPLATE_NAME = "briefbook"
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters"})
+"""Cells carrying any of these tags are dropped from the brief."""
+
+# The richest representation wins; javascript, widgets and mermaid are left out on purpose:
+# they need scripts from a CDN, so such outputs fall back to their next-best mimetype.
+DISPLAY_PRIORITY = [
+    PLOTLY_MIMETYPE,
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/latex",
+    "text/plain",
+]
+
+# ``typesetMath: False`` keeps plotly.js from ever looking for MathJax. plotly.js 4 (bundled with
+# plotly 7) adds a "Share chart..." modebar button that uploads the figure to Plotly Cloud:
+# ``showSendToCloud: False`` and an empty ``plotlyServerURL`` remove it. ``topojsonURL`` is left
+# unset on purpose (it is only fetched by geo traces, which briefs do not use).
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "plotlyServerURL": "",
+    "responsive": True,
+    "showSendToCloud": False,
+    "typesetMath": False,
+}
+
+# Plotly lays a figure out at the screen width and does not re-lay it out for paper, so before
+# printing each figure is redrawn at the printable width, and back after.
+PRINT_JS = """\
+(function () {
+  var PRINT_WIDTH = 680;
+  function figures() { return document.querySelectorAll(".bb-figure.js-plotly-plot"); }
+  window.addEventListener("beforeprint", function () {
+    figures().forEach(function (gd) { Plotly.relayout(gd, {width: PRINT_WIDTH}); });
+  });
+  window.addEventListener("afterprint", function () {
+    figures().forEach(function (gd) {
+      Plotly.relayout(gd, {width: null, autosize: true}).then(function () {
+        Plotly.Plots.resize(gd);
+      });
+    });
+  });
+}());"""
+
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_SCRIPT_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def _json_default(value: Any) -> Any:
+    """Serialise the non-JSON values a raw ``fig.to_plotly_json()`` may hold (numpy, dates)."""
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    if hasattr(value, "isoformat"):  # datetime, date, pandas.Timestamp
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def figure_json(value: Any) -> str:
+    """Dump ``value`` as JSON that is safe to paste inside an HTML ``<script>`` element.
+
+    Keys are sorted for determinism. ``<``, ``>`` and ``&`` only ever occur inside JSON strings,
+    where ``\\u003c`` etc. mean the same thing to JavaScript, so escaping them means no text in a
+    figure (``</script>``, ``<!--``) can end or derail the script element.
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=_json_default)
+    return _SCRIPT_ESCAPE_RE.sub(lambda m: _SCRIPT_ESCAPES[m.group()], text)
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    # The bundle contains no "</script" today; keep it that way should a release add one.
+    return re.sub(r"</(script)", r"<\\/\1", get_plotlyjs(), flags=re.IGNORECASE)
+
+
+class _BriefPreprocessor(Preprocessor):
+    """Drop what readers must not see and number the plotly figures.
+
+    Runs on nbconvert's private copy of the notebook, so the caller's notebook is untouched.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple:
+        count = 0
+        cells = []
+        for cell in nb.cells:
+            if HIDDEN_TAGS.intersection(cell.get("metadata", {}).get("tags", [])):
+                continue
+            if cell.cell_type == "code":
+                outputs = []
+                for output in cell.get("outputs", []):
+                    kind = output.get("output_type")
+                    if kind == "error" or (kind == "stream" and output.get("name") != "stdout"):
+                        continue
+                    if kind in ("display_data", "execute_result") and PLOTLY_MIMETYPE in output.get(
+                        "data", {}
+                    ):
+                        count += 1
+                        output.setdefault("metadata", nbformat.NotebookNode())
+                        output.metadata["briefbook"] = {
+                            "figure": _figure(count, output.data[PLOTLY_MIMETYPE])
+                        }
+                    outputs.append(output)
+                cell.outputs = outputs
+            cells.append(cell)
+        nb.cells = cells
+        resources.setdefault("briefbook", {})["figure_count"] = count
+        if count:
+            resources["briefbook"]["plotly_js"] = _plotly_js()
+            resources["briefbook"]["print_js"] = PRINT_JS
+        return nb, resources
+
+
+def _figure(number: int, spec: Any) -> dict[str, str]:
+    config = {**(spec.get("config") or {}), **PLOTLY_CONFIG}
+    config.pop("topojsonURL", None)
+    return {
+        "id": f"bb-figure-{number}",
+        "data": figure_json(spec.get("data", [])),
+        "layout": figure_json(spec.get("layout", {})),
+        "config": figure_json(config),
+    }
+
+
+class Renderer:
+    """Render executed notebooks to HTML briefs, reusing one nbconvert exporter.
+
+    Building an ``HTMLExporter`` loads and compiles the Jinja templates, which is the slow part,
+    so a build that renders many briefs should create one ``Renderer`` and call
+    :meth:`render` for each notebook. ``render`` is serialised with a lock because nbconvert
+    exporters keep per-call state and are not thread-safe.
+    """
+
+    def __init__(self) -> None:
+        config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
+        self._exporter = HTMLExporter(
+            config=config,
+            template_name=TEMPLATE_NAME,
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+        self._exporter.register_preprocessor(_BriefPreprocessor(), enabled=True)
+        self._lock = threading.Lock()
+
+    def render(self, nb: nbformat.NotebookNode, *, title: str | None = None) -> str:
+        """Return the HTML document for ``nb``.
+
+        Parameters
+        ----------
+        nb
+            An executed notebook; it is not modified.
+        title
+            The document ``<title>``; defaults to the text of the notebook's first H1.
+        """
+        with self._lock:
+            body, _ = self._exporter.from_notebook_node(nb, resources={"briefbook": {}})
+        return _postprocess(body, title=title, fallback_title=nb.metadata.get("title"))
+
+
+def _postprocess(html: str, *, title: str | None, fallback_title: str | None) -> str:
+    """Add the table of contents and the ``<title>``, drop nbconvert's heading anchor links."""
+    soup = BeautifulSoup(html, "html.parser")
+    main = soup.find("main")
+    assert isinstance(main, Tag), "the briefbook template always emits <main>"
+    for link in main.select("a.anchor-link"):
+        link.decompose()
+
+    h1 = main.find("h1")
+    if title is None:
+        title = h1.get_text(" ", strip=True) if isinstance(h1, Tag) else None
+    assert isinstance(soup.title, Tag)
+    soup.title.string = title or fallback_title or "Brief"
+
+    nav = _toc(soup, main.find_all("h2"))
+    if nav is not None:
+        if isinstance(h1, Tag):
+            cell = h1.find_parent("div", class_="bb-cell")
+            # Title, lede, contents - unless the title cell already holds sections.
+            anchor = cell if isinstance(cell, Tag) and cell.find("h2") is None else h1
+            anchor.insert_after(nav)
+        else:
+            main.insert(0, nav)
+    text = str(soup)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _toc(soup: BeautifulSoup, headings: Iterable[Tag]) -> Tag | None:
+    used = {str(tag["id"]) for tag in soup.find_all(id=True)}
+    seen: set[str] = set()
+    items = []
+    for heading in headings:
+        label = heading.get_text(" ", strip=True)
+        ident = str(heading.get("id") or "")
+        if not ident or ident in seen:  # missing (raw HTML output) or duplicate heading text
+            base = ident or "section-" + (re.sub(r"[^\w-]+", "-", label).strip("-") or "x")
+            ident, n = base, 2
+            while ident in used:
+                ident, n = f"{base}-{n}", n + 1
+            heading["id"] = ident
+            used.add(ident)
+        seen.add(ident)
+        items.append((ident, label))
+    if not items:
+        return None
+    nav = soup.new_tag("nav", attrs={"class": "bb-toc", "aria-label": "Contents"})
+    caption = soup.new_tag("p", attrs={"class": "bb-toc-title"})
+    caption.string = "Contents"
+    nav.append(caption)
+    ol = soup.new_tag("ol")
+    for ident, label in items:
+        li = soup.new_tag("li")
+        link = soup.new_tag("a", href=f"#{ident}")
+        link.string = label
+        li.append(link)
+        ol.append(li)
+    nav.append(ol)
+    return nav
+
+
+def external_resources(html: str) -> list[str]:
+    """List the URLs a brief would load from the network (should be empty).
+
+    Looks at ``src``/``href`` of the elements a browser fetches automatically (scripts,
+    stylesheets and other ``<link>``s, images, frames, media), not at ordinary ``<a>`` links and
+    not at text inside scripts (plotly.js mentions URLs it never loads for our figures).
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    found = []
+    for tag in soup.find_all(
+        ["script", "link", "img", "iframe", "embed", "source", "video", "audio", "object", "input"]
+    ):
+        for attr in ("src", "href", "data", "srcset"):
+            value = str(tag.get(attr) or "").strip()
+            if value and not value.startswith(("data:", "#")):
+                found.append(value)
+    for tag in soup.find_all(style=True):
+        found += re.findall(r"url\(\s*['\"]?(?!data:)([^'\")]+)", str(tag["style"]))
+    return found
+
+
+_default_renderer: Renderer | None = None
+_default_lock = threading.Lock()
+
+
+def render_html(nb: nbformat.NotebookNode, *, title: str | None = None) -> str:
+    """Render ``nb`` with a module-wide :class:`Renderer` (built on first use)."""
+    global _default_renderer
+    with _default_lock:
+        if _default_renderer is None:
+            _default_renderer = Renderer()
+        renderer = _default_renderer
+    return renderer.render(nb, title=title)

@@ -1,0 +1,450 @@
+"""Validate the data package: its schema (Frictionless) and the rules no schema can express.
+
+Every problem is reported, one per line, as ``file:line: column: 'value' rule``. Nothing here
+raises on bad data: a missing file, a missing column, a row with extra cells or bytes that are
+not UTF-8 all become :class:`~briefbook.exceptions.Problem` objects.
+
+The two layers:
+
+1. Frictionless checks what ``datapackage.json`` declares: types, required fields, enums,
+   patterns, primary and foreign keys.
+2. :func:`_rule_checks` adds the rules a Table Schema cannot state: EDTF dates parse and match
+   their precision, interval ends follow starts, semicolon-separated actor lists resolve,
+   deliveries never exceed the order, each judgment has evidence that exists, each cited
+   paragraph exists, and (given the source texts) each evidence fragment is found verbatim in its
+   paragraph and each source file's sha256 matches.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from frictionless import Checklist, Package, Resource
+
+from briefbook import dates
+from briefbook.config import DATAPACKAGE_NAME
+from briefbook.exceptions import Problem
+from briefbook.sourcetext import read_paragraphs, sha256_of
+
+Row = dict[str, str]
+Tables = dict[str, list[tuple[int, Row]]]
+
+# Tables whose rows cite a source paragraph with an evidence fragment.
+MAX_EVIDENCE_WORDS = 12
+# Date columns in EDTF, per table, with the column holding their declared precision (if any).
+EDTF_COLUMNS = {
+    "events": [("date", "precision")],
+    "deliveries": [("date", None)],
+    "contracts": [("order_date", None)],
+    "sources": [("published", None)],
+}
+DISPOSITION_KINDS = {"disposition_blocker", "disposition_advantage"}
+
+
+def display_path(data_dir: Path, name: str) -> str:
+    """How a data file is named in messages: relative to the working directory when possible."""
+    path = data_dir / name
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def validate_package(data_dir: Path, sources_dir: Path | None = None) -> list[Problem]:
+    """Check the package in ``data_dir``; with ``sources_dir``, check provenance too.
+
+    Returns every problem found (an empty list means valid), sorted by file and line.
+    """
+    descriptor_path = data_dir / DATAPACKAGE_NAME
+    descriptor_name = display_path(data_dir, DATAPACKAGE_NAME)
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+        resources = {r["name"]: r for r in descriptor["resources"]}
+    except FileNotFoundError:
+        return [Problem(descriptor_name, None, None, None, "is missing: no data package here")]
+    except (ValueError, KeyError, TypeError) as exc:
+        rule = f"is not a valid data package descriptor ({type(exc).__name__}: {exc})"
+        return [Problem(descriptor_name, None, None, None, rule)]
+
+    problems: list[Problem] = []
+    readable: set[str] = set()
+    for name, res in resources.items():
+        problem = _check_readable(data_dir, res["path"])
+        if problem:
+            problems.append(problem)
+        else:
+            readable.add(name)
+
+    if readable == set(resources):
+        problems += _frictionless_problems(Package(str(descriptor_path)), data_dir)
+    else:
+        # Foreign keys need every table; check what can be read on its own.
+        for name in sorted(readable):
+            descriptor_copy = json.loads(json.dumps(resources[name]))
+            descriptor_copy["schema"].pop("foreignKeys", None)
+            resource = Resource(descriptor_copy, basepath=str(data_dir))
+            problems += _frictionless_problems(resource, data_dir, skip_foreign_keys=True)
+
+    broken = {p.file for p in problems if p.line in (None, 1)}
+    tables = {
+        name: list(_read_rows(data_dir / resources[name]["path"]))
+        for name in readable
+        if display_path(data_dir, resources[name]["path"]) not in broken
+    }
+    files = {name: display_path(data_dir, res["path"]) for name, res in resources.items()}
+    problems += _rule_checks(tables, files, sources_dir)
+    return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+
+def _check_readable(data_dir: Path, relpath: str) -> Problem | None:
+    """A problem if the file is missing or is not UTF-8 (with the line of the first bad byte)."""
+    name = display_path(data_dir, relpath)
+    try:
+        raw = (data_dir / relpath).read_bytes()
+    except FileNotFoundError:
+        return Problem(name, None, None, None, "is missing: the data package lists it")
+    except OSError as exc:
+        return Problem(name, None, None, None, f"cannot be read ({exc.strerror})")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        value = raw[exc.start : exc.start + 1].hex()
+        return Problem(name, line, None, f"0x{value}", "is not UTF-8: save the file as UTF-8")
+    return None
+
+
+_FK_NOTE = re.compile(
+    r'for "(?P<field>[^"]+)": values "(?P<value>[^"]*)" not found in the '
+    r'lookup table "(?P<table>[^"]+)" as "(?P<key>[^"]+)"'
+)
+
+
+def _frictionless_problems(
+    target: Package | Resource, data_dir: Path, skip_foreign_keys: bool = False
+) -> list[Problem]:
+    """Run Frictionless and translate its errors into problems with file, line and column."""
+    checklist = Checklist(skip_errors=["foreign-key"]) if skip_foreign_keys else Checklist()
+    report = target.validate(checklist=checklist)
+    paths = {}
+    if isinstance(target, Package):
+        paths = {r.name: r.path for r in target.resources}
+    else:
+        paths = {target.name: target.path}
+    problems = []
+    for task in report.tasks:
+        name = display_path(data_dir, paths.get(task.name, task.name))
+        for error in task.errors:
+            problems.append(_translate(name, error))
+    return problems
+
+
+def _translate(name: str, error: object) -> Problem:
+    """One Frictionless error as a problem a spreadsheet editor can act on."""
+    kind = error.type  # type: ignore[attr-defined]
+    line = getattr(error, "row_number", None)
+    column = getattr(error, "field_name", None) or None
+    cell = getattr(error, "cell", None)
+    note = getattr(error, "note", "")
+    if kind == "constraint-error":
+        return Problem(name, line, column, cell, _constraint_rule(note))
+    if kind == "type-error":
+        field_type = getattr(error, "field_type", "value")
+        return Problem(name, line, column, cell, f"is not a valid {field_type}")
+    if kind == "extra-cell":
+        return Problem(
+            name, line, None, cell, "is an extra cell: the row has more cells than the header"
+        )
+    if kind == "missing-cell":
+        return Problem(
+            name, line, column, None, "is missing: the row has fewer cells than the header"
+        )
+    if kind in {
+        "incorrect-label",
+        "missing-label",
+        "blank-label",
+        "duplicate-label",
+        "extra-label",
+    }:
+        label = getattr(error, "label", None)
+        rule = {
+            "incorrect-label": f"header {label!r} should be {column!r}",
+            "missing-label": f"header has no column {column!r}",
+            "blank-label": "header has a blank column name",
+            "duplicate-label": f"header repeats the column {label!r}",
+            "extra-label": f"header has a column {label!r} the schema does not list",
+        }[kind]
+        return Problem(name, 1, column, None, rule)
+    if kind == "primary-key":
+        return Problem(name, line, column, None, "repeats a primary key that must be unique")
+    if kind == "foreign-key":
+        match = _FK_NOTE.search(note)
+        if match:
+            rule = f"is not found in {match['table']}.csv ({match['key']})"
+            return Problem(name, line, match["field"], match["value"], rule)
+        return Problem(name, line, None, None, f"breaks a foreign key ({note})")
+    if kind in {"blank-row"}:
+        return Problem(name, line, None, None, "is a blank row")
+    if kind == "primary-key-error":
+        return Problem(name, line, column, cell, "repeats a primary key that must be unique")
+    message = getattr(error, "message", str(error))
+    return Problem(name, line, column, None, f"breaks the schema: {message}")
+
+
+def _constraint_rule(note: str) -> str:
+    """Frictionless's constraint note (``constraint "enum" is "[...]"``) as a sentence."""
+    match = re.match(r'constraint "(\w+)" is "(.*)"', note)
+    if not match:
+        return f"breaks a constraint ({note})"
+    constraint, limit = match.groups()
+    if constraint == "enum":
+        return f"is not one of the allowed values {limit}"
+    if constraint == "required":
+        return "is empty, but the column is required"
+    if constraint == "unique":
+        return "repeats a value that must be unique in this column"
+    if constraint == "pattern":
+        return f"does not match the pattern {limit}"
+    if constraint in {"minimum", "maximum"}:
+        return f"is {'below' if constraint == 'minimum' else 'above'} the {constraint} {limit}"
+    if constraint in {"minLength", "maxLength"}:
+        word = "shorter" if constraint == "minLength" else "longer"
+        return f"is {word} than allowed ({constraint} {limit})"
+    return f"breaks the constraint {constraint} {limit}"
+
+
+def _read_rows(path: Path) -> Iterator[tuple[int, Row]]:
+    """Rows as dicts with their line number (header is line 1), for the rule checks."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            yield reader.line_num, {k: (v or "") for k, v in row.items() if k is not None}
+
+
+# --- rules no schema can express ------------------------------------------------------------
+
+
+def _rule_checks(tables: Tables, files: dict[str, str], sources_dir: Path | None) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _check_dates(tables, files)
+    problems += _check_event_actors(tables, files)
+    problems += _check_deliveries(tables, files)
+    problems += _check_judgments(tables, files)
+    problems += _check_likelihood_ranges(tables, files)
+    problems += _check_factor_subjects(tables, files)
+    problems += _check_relations(tables, files)
+    problems += _check_citations(tables, files, sources_dir)
+    return problems
+
+
+def _check_dates(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    problems = []
+    for table, columns in EDTF_COLUMNS.items():
+        for line, row in tables.get(table, []):
+            for column, precision_column in columns:
+                text = row.get(column, "")
+                if not text:
+                    continue
+                try:
+                    span = dates.parse(text)
+                except dates.EDTFError as exc:
+                    problems.append(Problem(files[table], line, column, text, str(exc)))
+                    continue
+                declared = row.get(precision_column, "") if precision_column else ""
+                if declared and declared != span.precision:
+                    rule = f"is a {span.precision} date, but the precision column says {declared!r}"
+                    problems.append(Problem(files[table], line, precision_column, declared, rule))
+    return problems
+
+
+def _check_event_actors(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    known = {row["actor_id"] for _, row in tables.get("actors", [])}
+    if not known:
+        return []
+    problems = []
+    for line, row in tables.get("events", []):
+        for actor in filter(None, row.get("actors", "").split(";")):
+            if actor not in known:
+                rule = "is not found in actors.csv (actor_id)"
+                problems.append(Problem(files["events"], line, "actors", actor, rule))
+    return problems
+
+
+def _check_deliveries(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    contracts = {row["contract_id"]: row for _, row in tables.get("contracts", [])}
+    totals: dict[str, int] = defaultdict(int)
+    problems = []
+    for line, row in tables.get("deliveries", []):
+        contract = contracts.get(row.get("contract_id", ""))
+        if contract is None:
+            continue
+        if row.get("unit") != contract.get("unit"):
+            rule = f"differs from the contract's unit {contract.get('unit')!r}"
+            problems.append(Problem(files["deliveries"], line, "unit", row.get("unit"), rule))
+        if (
+            not row.get("quantity", "").isdigit()
+            or not contract.get("number_ordered", "").isdigit()
+        ):
+            continue
+        totals[row["contract_id"]] += int(row["quantity"])
+        ordered = int(contract["number_ordered"])
+        if totals[row["contract_id"]] > ordered:
+            rule = (
+                f"brings deliveries under {row['contract_id']} to {totals[row['contract_id']]}, "
+                f"more than the {ordered} ordered"
+            )
+            problems.append(Problem(files["deliveries"], line, "quantity", row["quantity"], rule))
+    return problems
+
+
+def _check_judgments(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    if "judgments" not in tables or "judgment_evidence" not in tables:
+        return []
+    keys = {
+        "claims": "claim_id",
+        "events": "event_id",
+        "deliveries": "delivery_id",
+        "factors": "factor_id",
+    }
+    existing = {t: {row[k] for _, row in tables.get(t, [])} for t, k in keys.items()}
+    problems = []
+    cited = set()
+    for line, row in tables["judgment_evidence"]:
+        cited.add(row.get("judgment_id"))
+        table, key = row.get("evidence_table", ""), row.get("evidence_id", "")
+        if table in existing and table in tables and key not in existing[table]:
+            rule = f"is not found in {table}.csv ({keys[table]})"
+            problems.append(Problem(files["judgment_evidence"], line, "evidence_id", key, rule))
+    for line, row in tables["judgments"]:
+        if row.get("judgment_id") not in cited:
+            rule = "has no evidence: add a row for it to judgment_evidence.csv"
+            problems.append(
+                Problem(files["judgments"], line, "judgment_id", row.get("judgment_id"), rule)
+            )
+    return problems
+
+
+def _check_likelihood_ranges(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    problems = []
+    for line, row in tables.get("likelihood_terms", []):
+        low, high = row.get("min_percent", ""), row.get("max_percent", "")
+        if low.isdigit() and high.isdigit() and int(low) >= int(high):
+            rule = f"must be above min_percent {low}"
+            problems.append(Problem(files["likelihood_terms"], line, "max_percent", high, rule))
+    return problems
+
+
+def _check_factor_subjects(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    options = {row["option_id"] for _, row in tables.get("dispositions", [])}
+    if not options:
+        return []
+    problems = []
+    for line, row in tables.get("factors", []):
+        if row.get("kind") in DISPOSITION_KINDS and row.get("subject") not in options:
+            rule = "is not an option_id in dispositions.csv (required for disposition factors)"
+            problems.append(Problem(files["factors"], line, "subject", row.get("subject"), rule))
+    return problems
+
+
+def _check_relations(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    problems = []
+    for line, row in tables.get("claim_relations", []):
+        if row.get("claim_id") and row.get("claim_id") == row.get("other_claim_id"):
+            rule = "relates a claim to itself"
+            problems.append(
+                Problem(files["claim_relations"], line, "other_claim_id", row["claim_id"], rule)
+            )
+    return problems
+
+
+def _check_citations(
+    tables: Tables, files: dict[str, str], sources_dir: Path | None
+) -> list[Problem]:
+    """Paragraphs exist, evidence is short; given the texts, evidence is verbatim, hashes match."""
+    sources = {row["source_id"]: (line, row) for line, row in tables.get("sources", [])}
+    paragraphs: dict[str, list[str] | None] = {}
+    problems: list[Problem] = []
+    if sources_dir is not None:
+        for source_id, (line, row) in sources.items():
+            paragraphs[source_id] = None
+            path = sources_dir / row.get("file", "")
+            try:
+                digest = sha256_of(path)
+                paragraphs[source_id] = read_paragraphs(path)
+            except OSError:
+                rule = f"names a source text that is missing from {sources_dir}"
+                problems.append(Problem(files["sources"], line, "file", row.get("file"), rule))
+                continue
+            except UnicodeDecodeError:
+                rule = f"names a source text in {sources_dir} that is not UTF-8"
+                problems.append(Problem(files["sources"], line, "file", row.get("file"), rule))
+                continue
+            if digest != row.get("sha256"):
+                affected = _rows_citing(tables, source_id)
+                rule = (
+                    f"does not match {row.get('file')} (sha256 {digest[:12]}…): the source text "
+                    f"has changed; re-check the {len(affected)} fact rows citing {source_id}: "
+                    + ", ".join(affected)
+                )
+                problems.append(Problem(files["sources"], line, "sha256", row.get("sha256"), rule))
+
+    for table, rows in tables.items():
+        if table == "sources" or not rows or "evidence" not in rows[0][1]:
+            continue
+        for line, row in rows:
+            problems += _check_one_citation(files[table], line, row, sources, paragraphs)
+    return problems
+
+
+def _check_one_citation(
+    file: str,
+    line: int,
+    row: Row,
+    sources: dict[str, tuple[int, Row]],
+    paragraphs: dict[str, list[str] | None],
+) -> list[Problem]:
+    source_id, para, evidence = (
+        row.get("source_id", ""),
+        row.get("paragraph", ""),
+        row.get("evidence", ""),
+    )
+    if source_id not in sources or not para.isdigit():
+        return []  # the foreign key or type check has already said so
+    number = int(para)
+    problems = []
+    if len(evidence.split()) > MAX_EVIDENCE_WORDS:
+        rule = f"is longer than {MAX_EVIDENCE_WORDS} words: quote a few words, not a sentence"
+        problems.append(Problem(file, line, "evidence", evidence, rule))
+    count = sources[source_id][1].get("paragraphs", "")
+    if count.isdigit() and number > int(count):
+        rule = f"is past the last paragraph of {source_id} ({count} paragraphs)"
+        return [*problems, Problem(file, line, "paragraph", para, rule)]
+    texts = paragraphs.get(source_id)
+    if texts is None:
+        return problems
+    if number > len(texts):
+        rule = f"is past the last paragraph of {source_id}'s text ({len(texts)} paragraphs)"
+        return [*problems, Problem(file, line, "paragraph", para, rule)]
+    if evidence and evidence not in texts[number - 1]:
+        rule = f"is not found verbatim in {source_id} paragraph {number}"
+        problems.append(Problem(file, line, "evidence", evidence, rule))
+    elif evidence and evidence == texts[number - 1]:
+        rule = "is the whole paragraph: quote a few words, not the text"
+        problems.append(Problem(file, line, "evidence", evidence, rule))
+    return problems
+
+
+def _rows_citing(tables: Tables, source_id: str) -> list[str]:
+    """``table.csv:line`` for every fact row that cites ``source_id``."""
+    return [
+        f"{table}.csv:{line}"
+        for table, rows in sorted(tables.items())
+        if table != "sources"
+        for line, row in rows
+        if row.get("source_id") == source_id
+    ]
