@@ -27,6 +27,7 @@ import nbformat
 from bs4 import BeautifulSoup, Tag
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from plotly.utils import PlotlyJSONEncoder
 from traitlets.config import Config
 
 from briefbook.config import TEMPLATES_DIR
@@ -88,33 +89,20 @@ PRINT_JS = """\
   });
 }());"""
 
-_SCRIPT_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-_SCRIPT_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
-
-
-def _json_default(value: Any) -> Any:
-    """Serialise the non-JSON values a raw ``fig.to_plotly_json()`` may hold (numpy, dates)."""
-    if hasattr(value, "tolist"):  # numpy arrays and scalars
-        return value.tolist()
-    if hasattr(value, "isoformat"):  # datetime, date, pandas.Timestamp
-        return value.isoformat()
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+_SCRIPT_ESCAPE_RE = re.compile("[<>&]")
 
 
 def figure_json(value: Any) -> str:
     """Dump ``value`` as JSON that is safe to paste inside an HTML ``<script>`` element.
 
-    Keys are sorted for determinism. ``<``, ``>`` and ``&`` only ever occur inside JSON strings,
-    where ``\\u003c`` etc. mean the same thing to JavaScript, so escaping them means no text in a
-    figure (``</script>``, ``<!--``) can end or derail the script element.
+    Keys are sorted for determinism. plotly's own encoder turns what a raw
+    ``fig.to_plotly_json()`` may hold (numpy arrays, datetimes, NaN) into the JSON plotly.js
+    expects. ``<``, ``>`` and ``&`` can only occur inside JSON strings, where ``\\u003c`` etc.
+    mean the same to JavaScript, so no text in a figure (``</script>``, ``<!--``) can end or
+    derail the script element; ``ensure_ascii`` also covers U+2028/U+2029.
     """
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=_json_default)
+    text = json.dumps(value, cls=PlotlyJSONEncoder, sort_keys=True, ensure_ascii=True)
     return _SCRIPT_ESCAPE_RE.sub(lambda m: _SCRIPT_ESCAPES[m.group()], text)
 
 
@@ -139,21 +127,14 @@ class _BriefPreprocessor(Preprocessor):
             if HIDDEN_TAGS.intersection(cell.get("metadata", {}).get("tags", [])):
                 continue
             if cell.cell_type == "code":
-                outputs = []
-                for output in cell.get("outputs", []):
-                    kind = output.get("output_type")
-                    if kind == "error" or (kind == "stream" and output.get("name") != "stdout"):
-                        continue
-                    if kind in ("display_data", "execute_result") and PLOTLY_MIMETYPE in output.get(
-                        "data", {}
-                    ):
+                cell.outputs = [out for out in cell.get("outputs", []) if _shown(out)]
+                for output in cell.outputs:
+                    if PLOTLY_MIMETYPE in output.get("data", {}):
                         count += 1
                         output.setdefault("metadata", nbformat.NotebookNode())
                         output.metadata["briefbook"] = {
                             "figure": _figure(count, output.data[PLOTLY_MIMETYPE])
                         }
-                    outputs.append(output)
-                cell.outputs = outputs
             cells.append(cell)
         nb.cells = cells
         resources.setdefault("briefbook", {})["figure_count"] = count
@@ -161,6 +142,12 @@ class _BriefPreprocessor(Preprocessor):
             resources["briefbook"]["plotly_js"] = _plotly_js()
             resources["briefbook"]["print_js"] = PRINT_JS
         return nb, resources
+
+
+def _shown(output: nbformat.NotebookNode) -> bool:
+    """Errors and stderr are for the build log, never for readers."""
+    kind = output.get("output_type")
+    return kind != "error" and not (kind == "stream" and output.get("name") != "stdout")
 
 
 def _figure(number: int, spec: Any) -> dict[str, str]:
@@ -177,9 +164,9 @@ def _figure(number: int, spec: Any) -> dict[str, str]:
 class Renderer:
     """Render executed notebooks to HTML briefs, reusing one nbconvert exporter.
 
-    Building an ``HTMLExporter`` loads and compiles the Jinja templates, which is the slow part,
-    so a build that renders many briefs should create one ``Renderer`` and call
-    :meth:`render` for each notebook. ``render`` is serialised with a lock because nbconvert
+    The exporter resolves and compiles its Jinja templates on first use and keeps them, so a
+    build that renders many briefs should create one ``Renderer`` and call :meth:`render` for
+    each notebook. ``render`` is serialised with a lock because nbconvert
     exporters keep per-call state and are not thread-safe.
     """
 
@@ -273,11 +260,11 @@ def _toc(soup: BeautifulSoup, headings: Iterable[Tag]) -> Tag | None:
 
 
 def external_resources(html: str) -> list[str]:
-    """List the URLs a brief would load from the network (should be empty).
+    """List what a brief would load from outside itself, network or disk (should be empty).
 
-    Looks at ``src``/``href`` of the elements a browser fetches automatically (scripts,
-    stylesheets and other ``<link>``s, images, frames, media), not at ordinary ``<a>`` links and
-    not at text inside scripts (plotly.js mentions URLs it never loads for our figures).
+    Looks at ``src``/``href`` of the elements a browser fetches on its own (scripts, ``<link>``s,
+    images, frames, media) and at CSS ``url()``/``@import``; not at ordinary ``<a>`` links nor at
+    text inside scripts (plotly.js mentions URLs that it never loads for these figures).
     """
     soup = BeautifulSoup(html, "html.parser")
     found = []
@@ -288,8 +275,11 @@ def external_resources(html: str) -> list[str]:
             value = str(tag.get(attr) or "").strip()
             if value and not value.startswith(("data:", "#")):
                 found.append(value)
-    for tag in soup.find_all(style=True):
-        found += re.findall(r"url\(\s*['\"]?(?!data:)([^'\")]+)", str(tag["style"]))
+    css = [str(tag["style"]) for tag in soup.find_all(style=True)]
+    css += [tag.get_text() for tag in soup.find_all("style")]
+    for text in css:
+        found += re.findall(r"url\(\s*['\"]?(?!data:|#)([^'\")]+)", text)
+        found += re.findall(r"@import\s+['\"]([^'\"]+)", text)
     return found
 
 

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from frictionless import Checklist, Package, Resource
+from frictionless import Checklist, FrictionlessException, Package, Resource
 
 from briefbook import dates
 from briefbook.config import DATAPACKAGE_NAME
@@ -65,9 +65,10 @@ def validate_package(data_dir: Path, sources_dir: Path | None = None) -> list[Pr
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
         resources = {r["name"]: r for r in descriptor["resources"]}
+        package = Package(str(descriptor_path))  # checks the descriptor: paths, schemas, types
     except FileNotFoundError:
         return [Problem(descriptor_name, None, None, None, "is missing: no data package here")]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, FrictionlessException) as exc:
         rule = f"is not a valid data package descriptor ({type(exc).__name__}: {exc})"
         return [Problem(descriptor_name, None, None, None, rule)]
 
@@ -81,7 +82,7 @@ def validate_package(data_dir: Path, sources_dir: Path | None = None) -> list[Pr
             readable.add(name)
 
     if readable == set(resources):
-        problems += _frictionless_problems(Package(str(descriptor_path)), data_dir)
+        problems += _frictionless_problems(package, data_dir)
     else:
         # Foreign keys need every table; check what can be read on its own.
         for name in sorted(readable):
@@ -139,7 +140,12 @@ def _frictionless_problems(
     problems = []
     for task in report.tasks:
         name = display_path(data_dir, paths.get(task.name, task.name))
+        # A repeated one-column key is also a unique-error, a blank row also a primary-key error:
+        # report each row's problem once, with its column where Frictionless gives one.
+        explained = {e.row_number for e in task.errors if e.type in {"unique-error", "blank-row"}}
         for error in task.errors:
+            if error.type == "primary-key" and error.row_number in explained:
+                continue
             problems.append(_translate(name, error))
     return problems
 
@@ -152,6 +158,8 @@ def _translate(name: str, error: object) -> Problem:
     cell = getattr(error, "cell", None)
     note = getattr(error, "note", "")
     if kind == "constraint-error":
+        if note.startswith('constraint "required"'):
+            cell = None  # the cell is empty (Frictionless shows a missing one as 'None')
         return Problem(name, line, column, cell, _constraint_rule(note))
     if kind == "type-error":
         field_type = getattr(error, "field_type", "value")
@@ -190,8 +198,9 @@ def _translate(name: str, error: object) -> Problem:
         return Problem(name, line, None, None, f"breaks a foreign key ({note})")
     if kind in {"blank-row"}:
         return Problem(name, line, None, None, "is a blank row")
-    if kind == "primary-key-error":
-        return Problem(name, line, column, cell, "repeats a primary key that must be unique")
+    if kind == "unique-error":
+        rule = "repeats a value that must be unique in this column"
+        return Problem(name, line, column, cell, rule)
     message = getattr(error, "message", str(error))
     return Problem(name, line, column, None, f"breaks the schema: {message}")
 
@@ -220,7 +229,7 @@ def _constraint_rule(note: str) -> str:
 
 def _read_rows(path: Path) -> Iterator[tuple[int, Row]]:
     """Rows as dicts with their line number (header is line 1), for the rule checks."""
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # Excel writes a BOM
         reader = csv.DictReader(handle)
         for row in reader:
             yield reader.line_num, {k: (v or "") for k, v in row.items() if k is not None}
@@ -413,8 +422,8 @@ def _check_one_citation(
         row.get("paragraph", ""),
         row.get("evidence", ""),
     )
-    if source_id not in sources or not para.isdigit():
-        return []  # the foreign key or type check has already said so
+    if source_id not in sources or not para.isdigit() or int(para) < 1:
+        return []  # the foreign key, type or minimum check has already said so
     number = int(para)
     problems = []
     if len(evidence.split()) > MAX_EVIDENCE_WORDS:

@@ -1,0 +1,103 @@
+"""The object a notebook works with: one thread's data, filtered by the brief's parameters.
+
+A notebook's first code cell after ``parameters`` is::
+
+    brief = bb.open_brief("caatsa_f35", as_of=as_of, min_reliability=min_reliability,
+                          include_unverified=include_unverified)
+
+which checks the parameters (stopping the notebook with one sentence on a bad value), loads and
+validates the data and applies the filters. The shared sections are then one call each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from briefbook import charts, sections
+from briefbook.load import load_book
+from briefbook.params import check_params
+from briefbook.scope import Scope, make_scope
+from briefbook.tables import Html, empty_state, esc
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One thread's brief: its scope plus the shared sections, ready to display."""
+
+    scope: Scope
+
+    @property
+    def thread(self) -> str:
+        return self.scope.thread
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        """A table filtered by the parameters (all threads' rows)."""
+        return self.scope[table]
+
+    def of_thread(self, table: str) -> pd.DataFrame:
+        """A filtered table's rows for this thread."""
+        return self.scope.of_thread(table)
+
+    def header(self) -> Html:
+        return sections.header(self.scope)
+
+    def bottom_line(self) -> Html:
+        return sections.bottom_line(self.scope)
+
+    def timeline(self, title: str | None = None) -> go.Figure | Html:
+        """The thread's events on a timeline (every thread's, for the overview)."""
+        events = self.scope.of_thread("events")
+        if events.empty:
+            return empty_state("No dated events pass these parameters.")
+        return charts.timeline(events, self.scope.as_of, title or "Timeline of events")
+
+    def claims_ledger(self, claims: pd.DataFrame | None = None) -> Html:
+        return sections.claims_ledger(self.scope, claims)
+
+    def contradictions(self) -> Html:
+        return sections.contradictions(self.scope)
+
+    def indicators(self) -> Html:
+        return sections.indicators(self.scope)
+
+    def sources(self) -> Html:
+        return sections.sources(self.scope)
+
+    def top_judgment(self, thread: str | None = None) -> str:
+        """The first judgment of a thread, as one plain sentence (for the index and overview)."""
+        judgments = self.scope["judgments"]
+        judgments = judgments[judgments.thread == (thread or self.thread)].sort_values("rank")
+        if judgments.empty:
+            return "No judgment: no evidence passes these parameters."
+        j = judgments.iloc[0]
+        return f"{j.statement} ({j.likelihood}, {j.confidence} confidence)"
+
+    def thread_lines(self) -> Html:
+        """One line per other thread, linking to its brief (used by the overview)."""
+        threads = self.scope.book["threads"]
+        items = "".join(
+            f'<li><a href="{esc(t.thread_id)}.html"><strong>{esc(t.title)}</strong></a>: '
+            f"{esc(self.top_judgment(t.thread_id))}</li>"
+            for t in threads.itertuples() if t.thread_id != self.thread
+        )
+        return Html(f'<ul class="bb-threads">{items}</ul>')
+
+    def summary(self) -> dict[str, str]:
+        """What the index shows for this brief."""
+        title = self.scope.book["threads"].set_index("thread_id").loc[self.thread].title
+        return {
+            "title": str(title),
+            "bottom_line": self.top_judgment(),
+            "as_of": self.scope.as_of.isoformat(),
+            "fingerprint": self.scope.book.fingerprint,
+        }
+
+
+def open_brief(thread: str, data_dir: Path | None = None, **params: object) -> Brief:
+    """Check the parameters, load the validated data and filter it for one thread."""
+    checked = check_params(thread, **params)
+    return Brief(make_scope(load_book(data_dir), thread, checked))

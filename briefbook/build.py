@@ -1,0 +1,247 @@
+"""Build the briefs: validate, plan from the cache, run in parallel, publish atomically.
+
+The steps, in order:
+
+1. take the build lock (a second build at the same time is refused with a clear message);
+2. sweep temporary files a killed build may have left;
+3. validate the data package (a bad package stops the build before any kernel starts);
+4. read the manifest and check every brief's parameters;
+5. plan: a brief whose cache key is unchanged and whose HTML exists is skipped;
+6. run the rest in parallel worker processes (papermill, then one renderer per worker);
+7. publish each finished brief by renaming its temporary file into place, record its cache
+   entry, and write the index last, listing only briefs that exist.
+
+A failing brief never replaces its previous HTML; the others still build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from briefbook import cache
+from briefbook.atomic import sweep_temporaries, write_text_atomic
+from briefbook.brief import open_brief
+from briefbook.exceptions import BriefFailure, BuildLockedError, DataValidationError, ManifestError
+from briefbook.execute import Job, Outcome, init_worker, run_job
+from briefbook.index import render_index
+from briefbook.load import VALIDATED_ENV, fingerprint
+from briefbook.manifest import BriefSpec, parse_overrides, read_manifest
+from briefbook.progress import Progress
+from briefbook.validate import validate_package
+
+__all__ = ["BuildResult", "build_briefs", "parse_overrides"]
+
+LOCK_NAME = ".build.lock"
+CACHE_DIR = ".cache"
+EXECUTED_DIR = "executed"
+DEFAULT_CELL_TIMEOUT = 300
+
+
+@dataclass
+class BuildResult:
+    """Which briefs were built, taken from the cache, or failed (and why)."""
+
+    built: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    failures: list[BriefFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the briefs folder for the whole build.
+
+    The lock is an ``flock`` on a file, so it is released by the kernel if the build is killed.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    handle = (out_dir / LOCK_NAME).open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise BuildLockedError(
+            f"Another build is already writing to {out_dir} (process {holder}); wait for it to "
+            "finish, then build again."
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def build_briefs(
+    *,
+    manifest: Path,
+    out_dir: Path,
+    data_dir: Path,
+    sources_dir: Path | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    only: list[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    cell_timeout: int | None = None,
+    stream: TextIO | None = None,
+) -> BuildResult:
+    """Build the briefs the manifest lists into ``out_dir``; see the module docstring."""
+    stream = stream or sys.stderr
+    out_dir, data_dir = Path(out_dir).resolve(), Path(data_dir).resolve()
+    sources = Path(sources_dir) if sources_dir and Path(sources_dir).is_dir() else None
+    with build_lock(out_dir):
+        sweep_temporaries(out_dir)
+        problems = validate_package(data_dir, sources)
+        if problems:
+            raise DataValidationError(problems)
+        specs = read_manifest(Path(manifest), overrides)
+        selected = _select(specs, only)
+        fp = fingerprint(data_dir)
+        data_digest = cache.tree_digest(data_dir) + (cache.tree_digest(sources) if sources else "")
+        env_digest = cache.environment_digest()
+        keys = {s.name: cache.brief_key(s, data_digest, env_digest) for s in selected}
+
+        cache_dir = out_dir / CACHE_DIR
+        todo = [s for s in selected if force or not _fresh(out_dir, cache_dir, s, keys[s.name])]
+        result = BuildResult(cached=[s.name for s in selected if s not in todo])
+        progress = Progress([s.name for s in selected], stream)
+        for name in result.cached:
+            progress.update(name, "cached")
+
+        if todo:
+            env = {VALIDATED_ENV: fp, "BRIEFBOOK_DATA": str(data_dir),
+                   "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+            os.environ.update(env)  # so this process's summaries read the same data unvalidated
+            for outcome in _run_parallel(todo, out_dir, jobs, cell_timeout, env, progress):
+                spec = next(s for s in todo if s.name == outcome.name)
+                key = keys[spec.name]
+                state = _publish(spec, outcome, out_dir, cache_dir, key, data_dir, result)
+                progress.update(spec.name, state, outcome.seconds)
+
+        _write_index(specs, out_dir, cache_dir, fp)
+        if result.failures:
+            print("Build finished with failures; previous HTML of failed briefs was kept:\n"
+                  + "\n".join(str(f) for f in result.failures), file=stream)
+        return result
+
+
+def _select(specs: list[BriefSpec], only: list[str] | None) -> list[BriefSpec]:
+    if not only:
+        return specs
+    names = {s.name for s in specs}
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise ManifestError(f"--only names {unknown[0]!r}, which is not in the manifest "
+                            f"(briefs: {', '.join(sorted(names))}).")
+    return [s for s in specs if s.name in only]
+
+
+def _fresh(out_dir: Path, cache_dir: Path, spec: BriefSpec, key: str) -> bool:
+    entry = cache.read_entry(cache_dir, spec.name)
+    return bool(entry and entry.get("key") == key and (out_dir / f"{spec.name}.html").is_file())
+
+
+def _run_parallel(
+    todo: list[BriefSpec], out_dir: Path, jobs: int | None, cell_timeout: int | None,
+    env: dict[str, str], progress: Progress,
+) -> Iterator[Outcome]:
+    """Run the jobs on at most ``jobs`` worker processes, yielding outcomes as they finish."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    (out_dir / EXECUTED_DIR).mkdir(exist_ok=True)
+    job_list = [
+        Job(name=s.name, notebook=str(s.notebook.resolve()), parameters=s.parameters,
+            title=s.title, out_dir=str(out_dir),
+            executed_path=str(out_dir / EXECUTED_DIR / f"{s.name}.ipynb"),
+            cell_timeout=cell_timeout or DEFAULT_CELL_TIMEOUT)
+        for s in todo
+    ]
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
+                               initargs=(env,))
+    pending: dict[Future[Outcome], str] = {}
+    try:
+        for job in job_list:
+            pending[pool.submit(run_job, job)] = job.name
+        for name in list(pending.values())[:workers]:
+            progress.update(name, "running")
+        started = workers
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the worker process itself died
+                    outcome = Outcome(name, 0.0, error=f"worker process failed: {exc}")
+                if started < len(job_list):
+                    progress.update(job_list[started].name, "running")
+                    started += 1
+                yield outcome
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Ask every worker to unwind (SIGTERM acts as Ctrl-C there), so kernels are shut down."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.terminate()
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.join(timeout=20)
+
+
+def _publish(
+    spec: BriefSpec, outcome: Outcome, out_dir: Path, cache_dir: Path, key: str,
+    data_dir: Path, result: BuildResult,
+) -> str:
+    """Move a finished brief into place and record it, or record why it failed.
+
+    Returns the brief's final state for the progress display (done or failed).
+    """
+    if outcome.html_tmp is None:
+        executed = out_dir / EXECUTED_DIR / f"{spec.name}.ipynb"
+        result.failures.append(BriefFailure(
+            spec.name, outcome.cell, outcome.error or "unknown error",
+            str(executed) if executed.is_file() else None,
+        ))
+        return "failed"
+    else:
+        os.replace(outcome.html_tmp, out_dir / f"{spec.name}.html")
+        summary = open_brief(spec.thread, data_dir=data_dir, **spec.parameters).summary()
+        if spec.title:
+            summary["title"] = spec.title
+        cache.write_entry(cache_dir, spec.name, {
+            "key": key, "summary": summary, "parameters": spec.parameters,
+        })
+        result.built.append(spec.name)
+        return "done"
+
+
+def _write_index(specs: list[BriefSpec], out_dir: Path, cache_dir: Path, fp: str) -> None:
+    entries = []
+    for spec in specs:
+        entry = cache.read_entry(cache_dir, spec.name)
+        if entry and (out_dir / f"{spec.name}.html").is_file():
+            params = json.dumps(entry.get("parameters", {}), sort_keys=True)
+            entries.append({"name": spec.name, **entry["summary"], "parameters": params})
+    write_text_atomic(out_dir / "index.html", render_index(entries, fp))

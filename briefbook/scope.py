@@ -1,0 +1,130 @@
+"""Filter the book by a brief's parameters: what the brief may show, and what it left out.
+
+* Sources published after ``as_of`` (their first possible day is later) are left out, and so is
+  every row citing them. Sources graded below ``min_reliability`` are left out the same way.
+* Dated items that start after ``as_of`` are shown as planned, never as fact.
+* With ``include_unverified`` false, unverified and denied claims (and reported or denied
+  events) are left out.
+* A judgment stays only while at least one of its evidence rows stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from briefbook import dates
+from briefbook.load import Book
+from briefbook.params import RELIABILITY_GRADES, BriefParams
+
+UNVERIFIED_CLAIMS = ("unverified", "denied")
+UNVERIFIED_EVENTS = ("reported", "denied")
+DATED_TABLES = {"events": "date", "deliveries": "date"}
+
+
+def data_as_of(book: Book) -> dt.date:
+    """The default knowledge cut-off: the last possible publication day of the newest source."""
+    ends = [dates.parse(text).end_or(dates.parse(text).start) for text in book["sources"].published]
+    return max(ends)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows one brief may show, after its parameters are applied."""
+
+    thread: str
+    params: BriefParams
+    as_of: dt.date
+    book: Book
+    tables: dict[str, pd.DataFrame]
+    excluded_sources: pd.DataFrame
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        """The sources this brief uses."""
+        return self.tables["sources"]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no source survives the parameters (e.g. an as-of before every source)."""
+        return self.sources.empty
+
+    def of_thread(self, name: str) -> pd.DataFrame:
+        """Rows of a table that belong to this brief's thread (every thread, for the overview)."""
+        frame = self.tables[name]
+        if self.thread == "overview" and name == "events":
+            return frame
+        return frame[frame.thread == self.thread]
+
+
+def make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
+    """Apply the parameters to every table of the book."""
+    as_of = params.as_of or data_as_of(book)
+    sources = book["sources"].copy()
+    sources["start"] = [dates.parse(t).start for t in sources.published]
+    grade_ok = sources.reliability.map(RELIABILITY_GRADES.index) <= RELIABILITY_GRADES.index(
+        params.min_reliability
+    )
+    date_ok = sources.start <= as_of
+    excluded = sources[~(grade_ok & date_ok)].assign(
+        reason=[
+            "published after the as-of date" if not d else "graded below the minimum reliability"
+            for d in date_ok[~(grade_ok & date_ok)]
+        ]
+    )
+    kept_ids = set(sources[grade_ok & date_ok].source_id)
+
+    tables: dict[str, pd.DataFrame] = {}
+    for name, frame in book.tables.items():
+        if "source_id" in frame.columns and name != "sources":
+            frame = frame[frame.source_id.isin(kept_ids)]
+        tables[name] = frame.reset_index(drop=True)
+    tables["sources"] = sources[sources.source_id.isin(kept_ids)].reset_index(drop=True)
+
+    for name, column in DATED_TABLES.items():
+        tables[name] = _with_spans(tables[name], column, as_of)
+    if not params.include_unverified:
+        claims = tables["claims"]
+        tables["claims"] = claims[~claims.status.isin(UNVERIFIED_CLAIMS)].reset_index(drop=True)
+        events = tables["events"]
+        tables["events"] = events[~events.status.isin(UNVERIFIED_EVENTS)].reset_index(drop=True)
+
+    tables["claim_relations"] = _relations_in_scope(tables["claim_relations"], tables["claims"])
+    tables["judgment_evidence"], tables["judgments"] = _judgments_in_scope(tables)
+    return Scope(thread, params, as_of, book, tables, excluded.reset_index(drop=True))
+
+
+def _with_spans(frame: pd.DataFrame, column: str, as_of: dt.date) -> pd.DataFrame:
+    """Add start, end, precision words and the status as of ``as_of`` to a dated table."""
+    spans = [dates.parse(text) for text in frame[column]]
+    frame = frame.assign(
+        start=[s.start for s in spans],
+        end=[s.end_or(max(as_of, s.start)) for s in spans],
+        when=[dates.describe(s) for s in spans],
+    )
+    future = frame.start > as_of
+    frame["shown_status"] = frame.status.where(~future, "planned")
+    return frame.reset_index(drop=True)
+
+
+def _relations_in_scope(relations: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    ids = set(claims.claim_id)
+    keep = relations.claim_id.isin(ids) & relations.other_claim_id.isin(ids)
+    return relations[keep].reset_index(drop=True)
+
+
+def _judgments_in_scope(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    keys = {"claims": "claim_id", "events": "event_id", "deliveries": "delivery_id",
+            "factors": "factor_id"}
+    available = {(t, i) for t, k in keys.items() for i in tables[t][k]}
+    evidence = tables["judgment_evidence"]
+    kept = evidence[[(t, i) in available for t, i in zip(evidence.evidence_table,
+                                                          evidence.evidence_id, strict=True)]]
+    judgments = tables["judgments"]
+    judgments = judgments[judgments.judgment_id.isin(set(kept.judgment_id))]
+    return kept.reset_index(drop=True), judgments.reset_index(drop=True)
