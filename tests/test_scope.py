@@ -1,0 +1,80 @@
+"""Filtering by parameters: as_of, reliability, verification status, and judgments' evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from briefbook.load import load_book
+from briefbook.params import check_params
+from briefbook.scope import data_as_of, make_scope
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_book()
+
+
+def scope_of(book, thread="caatsa_f35", **params):
+    return make_scope(book, thread, check_params(thread, **params))
+
+
+def test_default_as_of_is_the_newest_sources_last_day(book) -> None:
+    assert data_as_of(book) == dt.date(2025, 10, 31)
+    assert scope_of(book).as_of == dt.date(2025, 10, 31)
+
+
+def test_as_of_leaves_out_later_sources_and_every_row_citing_them(book) -> None:
+    scope = scope_of(book, as_of="2025-09-15")
+    assert list(scope.sources.source_id) == ["s002"]
+    assert set(scope.excluded_sources.source_id) == {"s000", "s004"}
+    for name, frame in scope.tables.items():
+        if "source_id" in frame.columns and name != "sources":
+            assert set(frame.source_id) <= {"s002"}, name
+
+
+def test_as_of_before_every_source_gives_an_empty_scope(book) -> None:
+    scope = scope_of(book, as_of="2019-01-01")
+    assert scope.is_empty
+    assert scope["claims"].empty and scope["judgments"].empty
+
+
+def test_dated_items_after_as_of_are_shown_as_planned(book) -> None:
+    scope = scope_of(book, "india_s400_timeline")
+    events = scope["events"].set_index("event_id")
+    assert events.loc["E15", "shown_status"] == "planned"  # due by 2027
+    assert events.loc["E12", "shown_status"] == "occurred"  # the 2018 order
+
+
+def test_min_reliability_drops_lower_graded_sources(book) -> None:
+    scope = scope_of(book, min_reliability="C")
+    assert set(scope.sources.source_id) == {"s002", "s004"}  # s000 is graded D
+    assert "s000" not in set(scope["claims"].source_id)
+    assert scope_of(book, min_reliability="A").is_empty
+
+
+def test_include_unverified_false_drops_unverified_and_denied(book) -> None:
+    everything = scope_of(book, "overview")
+    verified = scope_of(book, "overview", include_unverified=False)
+    assert {"unverified", "denied"} & set(everything["claims"].status)
+    assert not {"unverified", "denied"} & set(verified["claims"].status)
+    assert not {"reported", "denied"} & set(verified["events"].status)
+    assert len(verified["claim_relations"]) < len(everything["claim_relations"])
+
+
+def test_judgments_survive_only_with_evidence_in_scope(book) -> None:
+    scope = scope_of(book, min_reliability="C")
+    kept = set(scope["judgment_evidence"].judgment_id)
+    assert set(scope["judgments"].judgment_id) == kept
+    evidence_ids = set(scope["judgment_evidence"].evidence_id)
+    assert evidence_ids <= set(scope["claims"].claim_id) | set(scope["events"].event_id) | set(
+        scope["deliveries"].delivery_id) | set(scope["factors"].factor_id)
+
+
+def test_uncertain_dates_become_spans(book) -> None:
+    events = scope_of(book)["events"].set_index("event_id")
+    assert events.loc["E01", "start"] == dt.date(2016, 6, 1)  # summer 2016
+    assert events.loc["E01", "end"] == dt.date(2016, 8, 31)
+    assert events.loc["E01", "when"] == "summer 2016"
+    assert events.loc["E10", "end"] == dt.date(2025, 10, 31)  # open interval ends at as_of
