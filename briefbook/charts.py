@@ -92,8 +92,8 @@ def timeline(events: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
         template=THEME, title={"text": title}, barmode="overlay",
         height=140 + 30 * max(len(order), 1),
         xaxis={"type": "date", "title": {"text": "Date (bars span the uncertainty of a date)"}},
-        yaxis={"title": {"text": "Event"}, "categoryorder": "array", "categoryarray": order[::-1],
-               "type": "category"},
+        yaxis={"title": {"text": "Event", "standoff": 12}, "categoryorder": "array",
+               "categoryarray": order[::-1], "type": "category", "automargin": True},
     )
     return fig
 
@@ -123,8 +123,8 @@ def delivery_chart(
         template=THEME, title={"text": title}, barmode="stack", height=170 + 45 * len(scenarios),
         xaxis={"title": {"text": f"{unit.capitalize()}s (of {ordered} ordered)"},
                "range": [0, ordered], "dtick": 1},
-        yaxis={"title": {"text": "Scenario"}, "categoryorder": "array",
-               "categoryarray": scenarios[::-1]},
+        yaxis={"title": {"text": "Scenario", "standoff": 12}, "categoryorder": "array",
+               "categoryarray": scenarios[::-1], "automargin": True},
     )
     return fig
 
@@ -138,7 +138,8 @@ def bar_counts(counts: pd.Series, *, title: str, x_title: str, y_title: str) -> 
     ))
     fig.update_layout(
         template=THEME, title={"text": title}, height=150 + 32 * len(counts),
-        xaxis={"title": {"text": x_title}, "dtick": 1}, yaxis={"title": {"text": y_title},
-                                                          "autorange": "reversed"},
+        xaxis={"title": {"text": x_title}, "dtick": 1},
+        yaxis={"title": {"text": y_title, "standoff": 12}, "autorange": "reversed",
+               "automargin": True},
     )
     return fig

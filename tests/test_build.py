@@ -23,7 +23,7 @@ KEY_CONTENT = {
     "overview": ["Nefes", "RIA Novosti", "no such offer", 'href="caatsa_f35.html"',
                  'href="india_s400_timeline.html"', "What each party wants"],
     "caatsa_f35": ["CAATSA", "inactive storage", "full disposal", "Greece", "F-16",
-                   "1 voice(s) in the sources say inactive storage"],
+                   "1 voice says inactive storage could be enough and 2 voices say"],
     "steel_dome": ["Integration matrix", "cannot integrate", "Keep in storage",
                    "Transfer to Ukraine", "end-user certificate", "shelf life"],
     "india_s400_timeline": ["<strong>3 of 5</strong>", "US$1.086 billion", "by 2027",
