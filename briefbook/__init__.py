@@ -1,16 +1,40 @@
 """briefbook: a sourced, reproducible analytic briefing book built from notebooks.
 
 Notebooks import the package as ``bb`` and use what is re-exported here; everything else lives
-in the modules named in the README's map.
+in the modules named in the README's map. The re-exports load on first use, so the command line
+(``python -m briefbook validate``) does not pay for pandas and plotly it does not need.
 """
 
-from briefbook.brief import Brief, open_brief
-from briefbook.charts import bar_counts, delivery_chart, timeline
-from briefbook.citations import cite
-from briefbook.tables import Html, badge, empty_state, esc, html_table, paragraph
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
-__all__ = [
-    "Brief", "Html", "badge", "bar_counts", "cite", "delivery_chart", "empty_state", "esc",
-    "html_table", "open_brief", "paragraph", "timeline",
-]
+
+_EXPORTS = {
+    "Brief": "briefbook.brief",
+    "open_brief": "briefbook.brief",
+    "bar_counts": "briefbook.charts",
+    "delivery_chart": "briefbook.charts",
+    "timeline": "briefbook.charts",
+    "cite": "briefbook.citations",
+    "Html": "briefbook.tables",
+    "badge": "briefbook.tables",
+    "empty_state": "briefbook.tables",
+    "esc": "briefbook.tables",
+    "html_table": "briefbook.tables",
+    "paragraph": "briefbook.tables",
+    "quantity": "briefbook.tables",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'briefbook' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -46,11 +46,18 @@ class Brief:
         return sections.header(self.scope)
 
     def bottom_line(self) -> Html:
+        """Key judgments; under a scenario parameter, the judgment on that scenario first."""
         return sections.bottom_line(self.scope)
 
-    def timeline(self, title: str | None = None) -> go.Figure | Html:
-        """The thread's events on a timeline (every thread's, for the overview)."""
+    def timeline(
+        self, title: str | None = None, with_threads: tuple[str, ...] = ()
+    ) -> go.Figure | Html:
+        """The thread's events on a timeline (every thread's, for the overview), plus those of
+        ``with_threads`` where a thread's story starts in another's."""
         events = self.scope.of_thread("events")
+        if with_threads:
+            more = self.scope["events"][self.scope["events"].thread.isin(with_threads)]
+            events = pd.concat([events, more]).drop_duplicates("event_id")
         if events.empty:
             return empty_state("No dated events pass these parameters.")
         return charts.timeline(events, self.scope.as_of, title or "Timeline of events")
@@ -69,8 +76,7 @@ class Brief:
 
     def top_judgment(self, thread: str | None = None) -> str:
         """The first judgment of a thread, as one plain sentence (for the index and overview)."""
-        judgments = self.scope["judgments"]
-        judgments = judgments[judgments.thread == (thread or self.thread)].sort_values("rank")
+        judgments = sections.ordered_judgments(self.scope, thread)
         if judgments.empty:
             return "No judgment: no evidence passes these parameters."
         j = judgments.iloc[0]
@@ -82,7 +88,8 @@ class Brief:
         items = "".join(
             f'<li><a href="{esc(t.thread_id)}.html"><strong>{esc(t.title)}</strong></a>: '
             f"{esc(self.top_judgment(t.thread_id))}</li>"
-            for t in threads.itertuples() if t.thread_id != self.thread
+            for t in threads.itertuples()
+            if t.thread_id != self.thread
         )
         return Html(f'<ul class="bb-threads">{items}</ul>')
 

@@ -20,7 +20,7 @@ STATUS_COLOURS = {
     "confirmed": "#2e7d32",
     "delivered": "#2e7d32",
     "reported": "#ef6c00",
-    "unverified": "#ef6c00",
+    "unverified": "#9e9e9e",
     "denied": "#c62828",
     "planned": "#1565c0",
 }
@@ -34,9 +34,14 @@ THEME = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis={"gridcolor": "#e5e5e5", "linecolor": "#999", "ticks": "outside"},
-        yaxis={"gridcolor": "#f0f0f0", "linecolor": "#999", "automargin": True},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 10, "r": 20, "t": 70, "b": 50},
+        yaxis={"gridcolor": "#f0f0f0", "linecolor": "#999", "automargin": True,
+               "ticksuffix": "  "},
+        # Title at the very top, legend in its own band under it: they never overlap, even when
+        # the legend wraps at print width.
+        title={"y": 0.99, "yanchor": "top", "x": 0.5, "xanchor": "center"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
+        margin={"l": 10, "r": 20, "t": 100, "b": 50},
+        showlegend=True,
         hoverlabel={"font": {"family": FONT}},
     )
 )
@@ -89,7 +94,7 @@ def timeline(events: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
     fig.add_annotation(x=_day(as_of), y=1, yref="paper", text=f"as of {as_of.isoformat()}",
                        showarrow=False, xanchor="left", yanchor="bottom", font={"size": 11})
     fig.update_layout(
-        template=THEME, title={"text": title}, barmode="overlay",
+        template=THEME, title={"text": title}, barmode="overlay", showlegend=True,
         height=140 + 30 * max(len(order), 1),
         xaxis={"type": "date", "title": {"text": "Date (bars span the uncertainty of a date)"}},
         yaxis={"title": {"text": "Event", "standoff": 12}, "categoryorder": "array",
@@ -101,16 +106,18 @@ def timeline(events: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
 def delivery_chart(
     rows: pd.DataFrame, *, ordered: int, unit: str, title: str
 ) -> go.Figure:
-    """Stacked bars of an order's tranches per scenario: delivered, promised, still open.
+    """Stacked bars of an order's tranches per scenario: delivered, promised, resold, open.
 
-    ``rows`` has ``scenario``, ``status`` (delivered / planned / open) and ``quantity``.
+    ``rows`` has ``scenario``, ``status`` (delivered / planned / resold / open), ``quantity``
+    and a hover ``label``.
     """
     fig = go.Figure()
-    names = {"delivered": "delivered", "planned": "promised", "open": "not yet scheduled"}
+    names = {"delivered": "delivered", "planned": "promised by Russia",
+             "resold": "resold from Turkey's stock (no date reported)", "open": "not yet scheduled"}
     colours = {"delivered": STATUS_COLOURS["delivered"], "planned": STATUS_COLOURS["planned"],
-               "open": "#bdbdbd"}
+               "resold": "#6a1b9a", "open": "#bdbdbd"}
     scenarios = list(dict.fromkeys(rows.scenario))
-    for status in ("delivered", "planned", "open"):
+    for status in names:
         part = rows[rows.status == status]
         if part.empty:
             continue

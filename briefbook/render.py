@@ -214,7 +214,12 @@ def _postprocess(html: str, *, title: str | None, fallback_title: str | None) ->
     soup.title.string = title or fallback_title or "Brief"
 
     nav = _toc(soup, main.find_all("h2"))
-    if nav is not None:
+    header = main.find("table", class_="bb-header")
+    if nav is not None and isinstance(header, Tag):
+        # Title, lede, header (as-of date, parameters, fingerprint), then the contents.
+        cell = header.find_parent("div", class_="bb-cell")
+        (cell if isinstance(cell, Tag) else header).insert_after(nav)
+    elif nav is not None:
         if isinstance(h1, Tag):
             cell = h1.find_parent("div", class_="bb-cell")
             # Title, lede, contents - unless the title cell already holds sections.

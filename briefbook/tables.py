@@ -46,6 +46,15 @@ def badge(status: str) -> str:
     return f'<span class="bb-status {esc(css)}">{esc(status)}</span>'
 
 
+PLURALS = {"battery": "batteries"}
+
+
+def quantity(n: int, unit: str) -> str:
+    """``3 squadrons``, ``1 battery``, ``4 batteries``: a count with its unit, escaped."""
+    word = unit if n == 1 else PLURALS.get(unit, unit + "s")
+    return f"{int(n)} {esc(word)}"
+
+
 def paragraph(text_html: str) -> Html:
     """A paragraph of prose whose parts the caller has already escaped."""
     return Html(f'<p class="bb-prose">{text_html}</p>')
@@ -94,7 +103,13 @@ def html_table(
             cells.append(cite_row(row))
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")
-    if len(frame) > max_rows:
-        out.append(f'<p class="bb-more">… and {len(frame) - max_rows} more rows, not shown '
-                   f"(first {max_rows} of {len(frame)}).</p>")
+    out.append(more_rows(len(frame), max_rows))
     return Html("".join(out))
+
+
+def more_rows(total: int, shown: int = MAX_ROWS, noun: str = "rows") -> str:
+    """The note under a list cut to ``shown`` of ``total`` rows (empty when nothing was cut)."""
+    if total <= shown:
+        return ""
+    return (f'<p class="bb-more">… and {total - shown} more {noun}, not shown '
+            f"(first {shown} of {total}).</p>")

@@ -44,5 +44,5 @@ def test_delivery_chart_stacks_by_status() -> None:
     rows = pd.DataFrame({"scenario": ["base", "base"], "status": ["delivered", "planned"],
                          "quantity": [3, 2], "label": ["a", "b"]})
     fig = delivery_chart(rows, ordered=5, unit="squadron", title="t")
-    assert [t.name for t in fig.data] == ["delivered", "promised"]
+    assert [t.name for t in fig.data] == ["delivered", "promised by Russia"]
     assert fig.layout.barmode == "stack" and list(fig.layout.xaxis.range) == [0, 5]

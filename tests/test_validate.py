@@ -1,0 +1,533 @@
+"""The validator: the real package passes, its provenance holds, and every kind of bad input is
+reported with the file, line and column a spreadsheet editor needs, without a traceback.
+
+The catalogue copies ``data/`` into a temporary folder, breaks exactly one thing and runs the CLI
+as a user would. Each run costs a few CPU-seconds (interpreter, imports, Frictionless), so the
+runs this session selected start together on a thread pool the first time a catalogue test asks
+for its result; each test then checks its own run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from briefbook import config
+from briefbook.validate import MAX_EVIDENCE_WORDS, validate_package
+
+PROJECT_DIR = config.PROJECT_DIR
+DATA_DIR = config.DATA_DIR
+SOURCES_DIR = config.SOURCES_DIR
+SEEDS = str(SOURCES_DIR)
+
+# --- helpers: read and break a copied data package -------------------------------------------
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def line_of(path: Path, key: str) -> int:
+    """The physical line (from 1) of the one row whose first cell is ``key``."""
+    lines = [n for n, text in enumerate(path.read_bytes().split(b"\n"), 1)
+             if text.startswith(key.encode() + b",")]
+    assert len(lines) == 1, f"{key} is on lines {lines} of {path}"
+    return lines[0]
+
+
+def set_cell(path: Path, key: str, column: str, value: str) -> int:
+    """Set one cell of the row whose first cell is ``key``; returns that row's line."""
+    rows = read_csv(path)
+    index = rows[0].index(column)
+    matches = [row for row in rows[1:] if row[0] == key]
+    assert len(matches) == 1, f"{key} is not one row of {path}"
+    assert matches[0][index] != value, "the edit must change something"
+    line = line_of(path, key)
+    matches[0][index] = value
+    write_csv(path, rows)
+    return line
+
+
+def replace_line(path: Path, old: str, new: str) -> int:
+    """Replace the one line equal to ``old``; returns its number (from 1)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines.count(old) == 1, f"{old!r} is not exactly one line of {path}"
+    number = lines.index(old) + 1
+    lines[number - 1] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return number
+
+
+def physical_line(path: Path, number: int) -> str:
+    return path.read_text(encoding="utf-8").split("\n")[number - 1]
+
+
+def copy_data(parent: Path) -> Path:
+    data = parent / "data"
+    shutil.copytree(DATA_DIR, data)
+    return data
+
+
+def run_validate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefbook", "validate", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the real package at ``tmp_path/data``, with ``tmp_path`` as cwd."""
+    monkeypatch.chdir(tmp_path)
+    return copy_data(tmp_path)
+
+
+# --- the real package ------------------------------------------------------------------------
+
+
+def test_real_package_is_valid_without_sources() -> None:
+    assert validate_package(DATA_DIR) == []
+
+
+def test_real_package_is_valid_with_sources() -> None:
+    assert validate_package(DATA_DIR, SOURCES_DIR) == []
+
+
+def test_cli_validates_real_package_with_sources() -> None:
+    done = run_validate("--sources", SEEDS, cwd=PROJECT_DIR)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    valid = f"The data package in data and its provenance against {SEEDS} is valid."
+    assert done.stdout.strip() == valid
+
+
+def _paragraphs(path: Path) -> dict[int, str]:
+    """Paragraph number (from 1) to text: the non-empty lines of a source file, stripped."""
+    lines = [text.strip() for text in path.read_text(encoding="utf-8").splitlines()]
+    return dict(enumerate((text for text in lines if text), start=1))
+
+
+def test_provenance_every_fragment_is_verbatim_and_every_hash_matches() -> None:
+    """Re-read the data with the csv module alone and check every citation against the texts."""
+    with (DATA_DIR / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        sources = {row["source_id"]: row for row in csv.DictReader(handle)}
+    assert len(sources) >= 3
+    texts = {}
+    for source_id, row in sources.items():
+        path = SOURCES_DIR / row["file"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"], source_id
+        texts[source_id] = _paragraphs(path)
+        assert len(texts[source_id]) == int(row["paragraphs"]), source_id
+
+    failures, checked, tables = [], 0, set()
+    for path in sorted(DATA_DIR.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if "evidence" not in (reader.fieldnames or []):
+                continue
+            tables.add(path.stem)
+            for row in reader:
+                where = f"{path.name}:{reader.line_num}"
+                paragraph = texts[row["source_id"]].get(int(row["paragraph"]))
+                if paragraph is None:
+                    failures.append(f"{where}: no paragraph {row['paragraph']}")
+                elif not row["evidence"] or row["evidence"] not in paragraph:
+                    failures.append(f"{where}: {row['evidence']!r} not in {row['source_id']}")
+                elif len(row["evidence"].split()) > MAX_EVIDENCE_WORDS:
+                    failures.append(f"{where}: {row['evidence']!r} is too long")
+                checked += 1
+    assert failures == []
+    assert {"actors", "events", "claims", "deliveries", "contracts", "factors"} <= tables
+    assert checked > 150
+
+
+# --- the catalogue of bad inputs -------------------------------------------------------------
+# Each entry breaks exactly one thing in a copied ``data/`` and returns the exact lines the CLI
+# must print (run from the copy's parent with ``--data data``). CATALOGUE entries run the CLI in a
+# subprocess; EXTRAS (regressions for validator bugs) call validate_package in-process, which
+# prints the same lines without paying for a fresh interpreter.
+
+Breaker = Callable[[Path], list[str]]
+CATALOGUE: dict[str, tuple[Breaker, bool]] = {}
+EXTRAS: dict[str, tuple[Breaker, bool]] = {}
+
+
+def case(name: str, *, sources: bool = False, cli: bool = True) -> Callable[[Breaker], Breaker]:
+    def register(breaker: Breaker) -> Breaker:
+        (CATALOGUE if cli else EXTRAS)[name] = (breaker, sources)
+        return breaker
+
+    return register
+
+
+@case("invalid-edtf-date")
+def _invalid_edtf_date(data: Path) -> list[str]:
+    line = set_cell(data / "events.csv", "E12", "date", "2019-13-45")
+    return [f"data/events.csv:{line}: date: '2019-13-45' is not a valid EDTF date "
+            "(EDTFParseException)"]
+
+
+@case("precision-contradicts-date")
+def _precision_contradicts_date(data: Path) -> list[str]:
+    line = set_cell(data / "events.csv", "E12", "precision", "year")  # date is 2018-10
+    return [f"data/events.csv:{line}: precision: 'year' is a month date, "
+            "but the precision column says 'year'"]
+
+
+@case("interval-ends-before-start")
+def _interval_ends_before_start(data: Path) -> list[str]:
+    line = set_cell(data / "deliveries.csv", "D02", "date", "2025-10/2018-10")
+    return [f"data/deliveries.csv:{line}: date: '2025-10/2018-10' "
+            "is an interval that ends before it starts"]
+
+
+@case("unknown-event-status")
+def _unknown_event_status(data: Path) -> list[str]:
+    line = set_cell(data / "events.csv", "E05", "status", "rumoured")
+    return [f"data/events.csv:{line}: status: 'rumoured' is not one of the allowed values "
+            "['occurred', 'reported', 'denied', 'planned']"]
+
+
+@case("credibility-out-of-range")
+def _credibility_out_of_range(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C03", "credibility", "7")
+    return [f"data/claims.csv:{line}: credibility: '7' is above the maximum 6"]
+
+
+@case("unknown-claimant")
+def _unknown_claimant(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C03", "claimant", "atlantis")
+    return [f"data/claims.csv:{line}: claimant: 'atlantis' is not found in actors.csv (actor_id)"]
+
+
+@case("unknown-actor-in-list")
+def _unknown_actor_in_list(data: Path) -> list[str]:
+    line = set_cell(data / "events.csv", "E02", "actors", "turkey;atlantis;russia")
+    return [f"data/events.csv:{line}: actors: 'atlantis' is not found in actors.csv (actor_id)"]
+
+
+@case("deliveries-exceed-order")
+def _deliveries_exceed(data: Path) -> list[str]:
+    # K02 orders 5 squadrons and D02 delivered 3, so D03 may bring at most 2.
+    line = set_cell(data / "deliveries.csv", "D03", "quantity", "3")
+    return [f"data/deliveries.csv:{line}: quantity: '3' brings deliveries under K02 to 6, "
+            "more than the 5 ordered"]
+
+
+@case("judgment-without-evidence")
+def _judgment_without_evidence(data: Path) -> list[str]:
+    rows = read_csv(data / "judgment_evidence.csv")
+    kept = [row for row in rows if row[0] != "J02"]
+    assert len(rows) - len(kept) >= 1
+    write_csv(data / "judgment_evidence.csv", kept)
+    line = line_of(data / "judgments.csv", "J02")
+    return [f"data/judgments.csv:{line}: judgment_id: 'J02' has no evidence: "
+            "add a row for it to judgment_evidence.csv"]
+
+
+@case("evidence-points-at-missing-claim")
+def _evidence_points_at_missing_claim(data: Path) -> list[str]:
+    line = replace_line(data / "judgment_evidence.csv", "J01,claims,C09", "J01,claims,C99")
+    return [f"data/judgment_evidence.csv:{line}: evidence_id: 'C99' "
+            "is not found in claims.csv (claim_id)"]
+
+
+@case("paragraph-past-end")
+def _paragraph_past_end(data: Path) -> list[str]:
+    line = set_cell(data / "events.csv", "E02", "paragraph", "38")  # s004 has 37
+    return [f"data/events.csv:{line}: paragraph: '38' is past the last paragraph of s004 "
+            "(37 paragraphs)"]
+
+
+@case("paragraph-zero", sources=True, cli=False)
+def _paragraph_zero(data: Path) -> list[str]:
+    # Once also read as "the last paragraph" (index -1) by the verbatim check.
+    line = set_cell(data / "events.csv", "E02", "paragraph", "0")
+    return [f"data/events.csv:{line}: paragraph: '0' is below the minimum 1"]
+
+
+@case("evidence-not-verbatim", sources=True)
+def _evidence_not_verbatim(data: Path) -> list[str]:
+    line = set_cell(data / "events.csv", "E02", "evidence", "in a deal signed in 2018")
+    return [f"data/events.csv:{line}: evidence: 'in a deal signed in 2018' "
+            "is not found verbatim in s004 paragraph 6"]
+
+
+@case("evidence-too-long", sources=True)
+def _evidence_too_long(data: Path) -> list[str]:
+    # Verbatim from s004 paragraph 6, so only the length rule is broken: 13 words.
+    quote = "purchased four batteries of S-400 from Russia in a deal signed in 2017."
+    assert len(quote.split()) == MAX_EVIDENCE_WORDS + 1
+    line = set_cell(data / "events.csv", "E02", "evidence", quote)
+    return [f"data/events.csv:{line}: evidence: {quote!r} is longer than 12 words: "
+            "quote a few words, not a sentence"]
+
+
+def _rows_citing(data: Path, source_id: str) -> list[str]:
+    cited = []
+    for path in sorted(data.glob("*.csv")):
+        if path.name == "sources.csv":
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            cited += [f"{path.name}:{reader.line_num}" for row in reader
+                      if row.get("source_id") == source_id]
+    return cited
+
+
+@case("source-sha256-mismatch", sources=True)
+def _source_sha256_mismatch(data: Path) -> list[str]:
+    bad = "0" * 64
+    line = set_cell(data / "sources.csv", "s002", "sha256", bad)
+    real = hashlib.sha256((SOURCES_DIR / "002_9dd86669bea6f94b.txt").read_bytes()).hexdigest()
+    cited = _rows_citing(data, "s002")
+    assert len(cited) >= 20 and "events.csv" in " ".join(cited)
+    return [f"data/sources.csv:{line}: sha256: {bad!r} does not match 002_9dd86669bea6f94b.txt "
+            f"(sha256 {real[:12]}…): the source text has changed; re-check the {len(cited)} "
+            f"fact rows citing s002: {', '.join(cited)}"]
+
+
+@case("missing-csv-file")
+def _missing_csv_file(data: Path) -> list[str]:
+    (data / "indicators.csv").unlink()
+    return ["data/indicators.csv: is missing: the data package lists it"]
+
+
+@case("missing-column")
+def _missing_column(data: Path) -> list[str]:
+    header = physical_line(data / "deliveries.csv", 1)
+    replace_line(data / "deliveries.csv", header, header.replace(",contract_id,", ",contract,"))
+    return ["data/deliveries.csv:1: contract_id: header 'contract' should be 'contract_id'"]
+
+
+@case("extra-cell")
+def _extra_cell(data: Path) -> list[str]:
+    path = data / "deliveries.csv"
+    line = line_of(path, "D03")
+    row = physical_line(path, line)
+    replace_line(path, row, row + ",surplus")
+    return [f"data/deliveries.csv:{line}: 'surplus' is an extra cell: "
+            "the row has more cells than the header"]
+
+
+@case("missing-cell", cli=False)
+def _missing_cell(data: Path) -> list[str]:
+    # Frictionless once showed the absent cell as the text 'None'.
+    path = data / "deliveries.csv"
+    line = line_of(path, "D03")
+    row = physical_line(path, line)
+    replace_line(path, row, row.rsplit(",", 1)[0])
+    return [f"data/deliveries.csv:{line}: evidence: is empty, but the column is required",
+            f"data/deliveries.csv:{line}: evidence: is missing: "
+            "the row has fewer cells than the header"]
+
+
+@case("empty-required-cell", cli=False)
+def _empty_required_cell(data: Path) -> list[str]:
+    line = set_cell(data / "events.csv", "E02", "label", "")
+    return [f"data/events.csv:{line}: label: is empty, but the column is required"]
+
+
+@case("not-utf8")
+def _not_utf8(data: Path) -> list[str]:
+    path = data / "events.csv"
+    line = line_of(path, "E12")
+    raw = path.read_bytes()
+    assert raw.count(b"\nE12,") == 1
+    path.write_bytes(raw.replace(b"\nE12,", b"\nE12,\xff"))
+    return [f"data/events.csv:{line}: '0xff' is not UTF-8: save the file as UTF-8"]
+
+
+@case("duplicated-primary-key")
+def _duplicated_primary_key(data: Path) -> list[str]:
+    # Reported once, with its column (Frictionless raises a unique and a primary-key error).
+    line = set_cell(data / "events.csv", "E03", "event_id", "E02")
+    return [f"data/events.csv:{line}: event_id: 'E02' repeats a value that must be unique "
+            "in this column"]
+
+
+@case("duplicated-composite-key", cli=False)
+def _duplicated_composite_key(data: Path) -> list[str]:
+    path = data / "judgment_evidence.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "\nJ01,claims,C09\n" in text
+    path.write_text(text + "J01,claims,C09\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    return [f"data/judgment_evidence.csv:{line}: repeats a primary key that must be unique"]
+
+
+@case("blank-row", cli=False)
+def _blank_row(data: Path) -> list[str]:
+    # Once also reported as a repeated (all-empty) primary key.
+    path = data / "events.csv"
+    line = line_of(path, "E03")
+    replace_line(path, physical_line(path, line), "\n" + physical_line(path, line))
+    return [f"data/events.csv:{line}: is a blank row"]
+
+
+@case("unparseable-datapackage")
+def _unparseable_datapackage(data: Path) -> list[str]:
+    path = data / "datapackage.json"
+    broken = path.read_text(encoding="utf-8").rstrip()[:-1]  # drop the closing brace
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError) as caught:
+        json.loads(broken)
+    return ["data/datapackage.json: is not a valid data package descriptor "
+            f"(JSONDecodeError: {caught.value})"]
+
+
+def _two_problems(data: Path) -> list[str]:
+    """Breaks two files: both problems are reported, sorted by file and line."""
+    events_line = set_cell(data / "events.csv", "E12", "date", "2019-13-45")
+    claims_line = set_cell(data / "claims.csv", "C03", "credibility", "7")
+    return [
+        f"data/claims.csv:{claims_line}: credibility: '7' is above the maximum 6",
+        f"data/events.csv:{events_line}: date: '2019-13-45' is not a valid EDTF date "
+        "(EDTFParseException)",
+    ]
+
+
+SEVERAL = "two-files-broken"
+RUNS = {**CATALOGUE, SEVERAL: (_two_problems, False)}
+
+
+def _run_case(name: str, parent: Path) -> tuple[list[str], subprocess.CompletedProcess[str]]:
+    breaker, with_sources = RUNS[name]
+    expected = breaker(copy_data(parent))
+    args = ["--data", "data", *(["--sources", SEEDS] if with_sources else [])]
+    return expected, run_validate(*args, cwd=parent)
+
+
+@pytest.fixture(scope="module")
+def catalogue_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Future[tuple[list[str], subprocess.CompletedProcess[str]]]]]:
+    """Start the CLI runs of every selected catalogue case at once, on all CPUs."""
+    selected = []
+    for item in request.session.items:
+        if item.path != Path(__file__):
+            continue
+        if getattr(item, "originalname", None) == "test_bad_input_is_reported":
+            selected.append(item.callspec.params["name"])
+        elif getattr(item, "originalname", None) == "test_several_problems_are_all_reported":
+            selected.append(SEVERAL)
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {
+            name: pool.submit(_run_case, name, tmp_path_factory.mktemp(name))
+            for name in selected
+        }
+        yield futures
+
+
+def test_catalogue_is_large_enough() -> None:
+    assert len(CATALOGUE) >= 20
+    assert not set(CATALOGUE) & set(EXTRAS)
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE), ids=list(CATALOGUE))
+def test_bad_input_is_reported(
+    name: str,
+    catalogue_runs: dict[str, Future[tuple[list[str], subprocess.CompletedProcess[str]]]],
+) -> None:
+    expected, done = catalogue_runs[name].result(timeout=300)
+    _assert_reported(expected, done)
+
+
+def _assert_reported(expected: list[str], done: subprocess.CompletedProcess[str]) -> None:
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output
+    assert done.returncode == 1, output
+    assert done.stdout.splitlines() == expected
+    assert done.stderr.strip() == f"{len(expected)} problem(s) found in data."
+
+
+def test_several_problems_are_all_reported(
+    catalogue_runs: dict[str, Future[tuple[list[str], subprocess.CompletedProcess[str]]]],
+) -> None:
+    expected, done = catalogue_runs[SEVERAL].result(timeout=300)
+    assert len(expected) == 2
+    _assert_reported(expected, done)
+
+
+@pytest.mark.parametrize("name", list(EXTRAS), ids=list(EXTRAS))
+def test_bad_input_in_process(name: str, data_copy: Path) -> None:
+    breaker, with_sources = EXTRAS[name]
+    expected = breaker(data_copy)
+    problems = validate_package(Path("data"), SOURCES_DIR if with_sources else None)
+    assert [str(problem) for problem in problems] == expected
+
+
+# --- in-process extras -----------------------------------------------------------------------
+
+
+def _edit_descriptor(data: Path, edit: Callable[[dict], None]) -> None:
+    path = data / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    edit(descriptor)
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+def _events(descriptor: dict) -> dict:
+    return next(r for r in descriptor["resources"] if r["name"] == "events")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: _events(d).pop("schema"),
+        lambda d: _events(d).pop("path"),
+        lambda d: _events(d)["schema"]["fields"][0].update(type="bogus"),
+        lambda d: d.update(resources={}),
+    ],
+    ids=["resource-without-schema", "resource-without-path", "unknown-field-type",
+         "resources-not-a-list"],
+)
+def test_broken_descriptor_is_a_problem_not_a_traceback(
+    data_copy: Path, edit: Callable[[dict], None]
+) -> None:
+    _edit_descriptor(data_copy, edit)
+    problems = validate_package(Path("data"))
+    assert len(problems) == 1
+    problem = problems[0]
+    assert (problem.file, problem.line, problem.column) == ("data/datapackage.json", None, None)
+    assert problem.rule.startswith("is not a valid data package descriptor (")
+
+
+def test_missing_descriptor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    problems = validate_package(Path("data"))
+    assert [str(p) for p in problems] == ["data/datapackage.json: is missing: no data package here"]
+
+
+def test_csv_with_byte_order_mark_is_valid(data_copy: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a BOM; it once crashed the rule checks (KeyError)."""
+    path = data_copy / "events.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert validate_package(Path("data"), SOURCES_DIR) == []
+
+
+def test_missing_source_text_is_reported(data_copy: Path) -> None:
+    line = set_cell(data_copy / "sources.csv", "s002", "file", "nope.txt")
+    problems = validate_package(Path("data"), SOURCES_DIR)
+    assert [str(p) for p in problems] == [
+        f"data/sources.csv:{line}: file: 'nope.txt' names a source text that is missing "
+        f"from {SOURCES_DIR}"
+    ]
