@@ -38,7 +38,7 @@ THEME = go.layout.Template(
                "ticksuffix": "  "},
         # Title at the very top, legend in its own band under it: they never overlap, even when
         # the legend wraps at print width.
-        title={"y": 0.99, "yanchor": "top", "x": 0.5, "xanchor": "center"},
+        title={"y": 1.0, "yanchor": "top", "x": 0.5, "xanchor": "center", "pad": {"t": 12}},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
         margin={"l": 10, "r": 20, "t": 100, "b": 50},
         showlegend=True,

@@ -410,14 +410,7 @@ def test_figures_fit_the_printed_page(opened: Any, name: str) -> None:
         assert figure["outside"] == [], f"{where}: parts drawn outside the figure (cut off)"
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        reason="known: the overview timeline's legend sits on its title (touching on screen, "
-        "wrapped over it at the print width); legend/title placement in briefbook/charts.py",
-        strict=False))
-    if name == "overview" else name
-    for name in BRIEFS
-])
+@pytest.mark.parametrize("name", BRIEFS)
 def test_legends_keep_clear_of_titles(opened: Any, name: str) -> None:
     page = opened(name).page
     on_screen = page.eval_on_selector_all(".bb-figure.js-plotly-plot", FIGURE_GEOMETRY)
