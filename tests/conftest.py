@@ -15,6 +15,17 @@ from briefbook import config
 PROJECT = config.PROJECT_DIR
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Headless Chromium as this machine allows it: no sandbox as root, and no background traffic to
+# Google's services (the network is closed; those connections would only fail noisily).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def run_cli(*args: str, cwd: Path = PROJECT, timeout: int = 600,
@@ -39,8 +50,8 @@ def require_chromium() -> str:
     """Debian's Chromium, or skip (outside CI) / fail (in CI, where it must be installed)."""
     if Path(CHROMIUM).exists():
         return CHROMIUM
-    message = ("Debian's chromium is not installed: `sudo apt-get install chromium chromium-driver` "
-               "(the browser tests drive it headless through Playwright)")
+    message = ("Debian's chromium is not installed: `sudo apt-get install chromium "
+               "chromium-driver` (the browser tests drive it headless through Playwright)")
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)

@@ -23,19 +23,10 @@ from typing import Any
 import pytest
 
 from briefbook.render import PLOTLY_MIMETYPE, PRINT_JS
-from tests.conftest import PROJECT, require_chromium, run_cli
+from tests.conftest import CHROMIUM_ARGS, PROJECT, require_chromium, run_cli
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1200, "height": 900}
 SCREENSHOTS = PROJECT / "test-artefacts" / "screenshots"
 BRIEFS = [entry["name"] for entry in

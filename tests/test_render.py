@@ -6,7 +6,6 @@ import copy
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +28,7 @@ from briefbook.render import (
     figure_json,
     render_html,
 )
+from tests.conftest import CHROMIUM_ARGS, require_chromium
 
 TRICKY_TITLE = "Deliveries </script><!--<script> & more"
 TABLE_HTML = (
@@ -375,20 +375,15 @@ def test_output_metadata_is_not_shown_and_json_round_trips(renderer: Renderer) -
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium")
 def test_chromium_draws_the_figures(html: str, tmp_path: Path) -> None:
+    chromium = require_chromium()
     page = tmp_path / "brief.html"
     page.write_text(html, encoding="utf-8")
     done = subprocess.run(
         [
-            shutil.which("chromium") or "chromium",
+            chromium,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
+            *CHROMIUM_ARGS,
             f"--user-data-dir={tmp_path / 'profile'}",
             "--virtual-time-budget=5000",
             "--dump-dom",
