@@ -324,7 +324,7 @@ def test_renders_are_identical_and_machine_independent(renderer: Renderer, html:
 def test_renders_in_two_processes_are_byte_identical(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        f"sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(PROJECT_DIR)!r}]\n"
         "from test_render import make_notebook\n"
         "from briefbook.render import render_html\n"
         "sys.stdout.buffer.write(render_html(make_notebook()).encode())\n"
