@@ -11,27 +11,30 @@ The steps, in order:
 7. publish each finished brief by renaming its temporary file into place, record its cache
    entry, and write the index last, listing only briefs that exist.
 
-A failing brief never replaces its previous HTML; the others still build.
+A failing brief never replaces its previous HTML; the others still build. An interrupted build
+(Ctrl-C or SIGTERM) stops its workers, which kill their kernels, publishes nothing more, removes
+its temporary files and exits with 130. A build killed outright (SIGKILL) cannot clean up: its
+workers notice their parent is gone and stop themselves and their kernels, and the next build
+sweeps the temporary files it left.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from briefbook import cache
-from briefbook.atomic import sweep_temporaries, write_text_atomic
+from briefbook.atomic import build_lock, sweep_temporaries, write_text_atomic
 from briefbook.brief import open_brief
-from briefbook.exceptions import BriefFailure, BuildLockedError, DataValidationError, ManifestError
+from briefbook.exceptions import BriefFailure, DataValidationError, ManifestError
 from briefbook.execute import Job, Outcome, init_worker, run_job
 from briefbook.index import render_index
 from briefbook.load import VALIDATED_ENV, fingerprint
@@ -41,10 +44,10 @@ from briefbook.validate import validate_package
 
 __all__ = ["BuildResult", "build_briefs", "parse_overrides"]
 
-LOCK_NAME = ".build.lock"
 CACHE_DIR = ".cache"
 EXECUTED_DIR = "executed"
 DEFAULT_CELL_TIMEOUT = 300
+WORKER_STOP_SECONDS = 10
 
 
 @dataclass
@@ -58,35 +61,6 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return not self.failures
-
-
-@contextmanager
-def build_lock(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the briefs folder for the whole build.
-
-    The lock is an ``flock`` on a file, so it is released by the kernel if the build is killed.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    handle = (out_dir / LOCK_NAME).open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise BuildLockedError(
-            f"Another build is already writing to {out_dir} (process {holder}); wait for it to "
-            "finish, then build again."
-        ) from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 def build_briefs(
@@ -108,38 +82,56 @@ def build_briefs(
     sources = Path(sources_dir) if sources_dir and Path(sources_dir).is_dir() else None
     with build_lock(out_dir):
         sweep_temporaries(out_dir)
-        problems = validate_package(data_dir, sources)
-        if problems:
-            raise DataValidationError(problems)
-        specs = read_manifest(Path(manifest), overrides)
-        selected = _select(specs, only)
-        fp = fingerprint(data_dir)
-        data_digest = cache.tree_digest(data_dir) + (cache.tree_digest(sources) if sources else "")
-        env_digest = cache.environment_digest()
-        keys = {s.name: cache.brief_key(s, data_digest, env_digest) for s in selected}
+        try:
+            return _build_locked(manifest, out_dir, data_dir, sources, jobs, force, only,
+                                 overrides, cell_timeout, stream)
+        finally:
+            # An interrupted build may have rendered briefs it never published; remove them
+            # now rather than leave them for the next build's sweep.
+            sweep_temporaries(out_dir)
 
-        cache_dir = out_dir / CACHE_DIR
-        todo = [s for s in selected if force or not _fresh(out_dir, cache_dir, s, keys[s.name])]
-        result = BuildResult(cached=[s.name for s in selected if s not in todo])
-        progress = Progress([s.name for s in selected], stream)
-        for name in result.cached:
-            progress.update(name, "cached")
 
-        if todo:
-            env = {VALIDATED_ENV: fp, "BRIEFBOOK_DATA": str(data_dir),
-                   "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-            os.environ.update(env)  # so this process's summaries read the same data unvalidated
-            for outcome in _run_parallel(todo, out_dir, jobs, cell_timeout, env, progress):
+def _build_locked(
+    manifest: Path, out_dir: Path, data_dir: Path, sources: Path | None, jobs: int | None,
+    force: bool, only: list[str] | None, overrides: dict[str, Any] | None,
+    cell_timeout: int | None, stream: TextIO,
+) -> BuildResult:
+    """The build proper, run while holding the lock on ``out_dir``."""
+    problems = validate_package(data_dir, sources)
+    if problems:
+        raise DataValidationError(problems)
+    specs = read_manifest(Path(manifest), overrides, only)
+    selected = _select(specs, only)
+    fp = fingerprint(data_dir)
+    data_digest = cache.tree_digest(data_dir) + (cache.tree_digest(sources) if sources else "")
+    env_digest = cache.environment_digest()
+    keys = {s.name: cache.brief_key(s, data_digest, env_digest) for s in selected}
+
+    cache_dir = out_dir / CACHE_DIR
+    todo = [s for s in selected if force or not _fresh(out_dir, cache_dir, s, keys[s.name])]
+    result = BuildResult(cached=[s.name for s in selected if s not in todo])
+    progress = Progress([s.name for s in selected], stream)
+    for name in result.cached:
+        progress.update(name, "cached")
+
+    if todo:
+        env = {VALIDATED_ENV: fp, "BRIEFBOOK_DATA": str(data_dir),
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        os.environ.update(env)  # so this process's summaries read the same data unvalidated
+        # closing(): on Ctrl-C anywhere in this loop the workers are stopped at once, not when
+        # the generator happens to be garbage-collected.
+        with closing(_run_parallel(todo, out_dir, jobs, cell_timeout, env, progress)) as runs:
+            for outcome in runs:
                 spec = next(s for s in todo if s.name == outcome.name)
-                key = keys[spec.name]
-                state = _publish(spec, outcome, out_dir, cache_dir, key, data_dir, result)
+                state = _publish(spec, outcome, out_dir, cache_dir, keys[spec.name], data_dir,
+                                 result)
                 progress.update(spec.name, state, outcome.seconds)
 
-        _write_index(specs, out_dir, cache_dir, fp)
-        if result.failures:
-            print("Build finished with failures; previous HTML of failed briefs was kept:\n"
-                  + "\n".join(str(f) for f in result.failures), file=stream)
-        return result
+    _write_index(specs, out_dir, cache_dir, fp)
+    if result.failures:
+        print("Build finished with failures; previous HTML of failed briefs was kept:\n"
+              + "\n".join(str(f) for f in result.failures), file=stream)
+    return result
 
 
 def _select(specs: list[BriefSpec], only: list[str] | None) -> list[BriefSpec]:
@@ -195,19 +187,22 @@ def _run_parallel(
                     started += 1
                 yield outcome
     except BaseException:
-        _stop_workers(pool)
+        _stop_workers()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Ask every worker to unwind (SIGTERM acts as Ctrl-C there), so kernels are shut down."""
-    for process in list(getattr(pool, "_processes", {}).values()):
+def _stop_workers() -> None:
+    """Stop every worker now: each kills its kernel on SIGTERM and exits (see execute.py)."""
+    workers = multiprocessing.active_children()
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(timeout=WORKER_STOP_SECONDS)
         if process.is_alive():
-            process.terminate()
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.join(timeout=20)
+            process.kill()
+            process.join()
 
 
 def _publish(
@@ -219,22 +214,19 @@ def _publish(
     Returns the brief's final state for the progress display (done or failed).
     """
     if outcome.html_tmp is None:
-        executed = out_dir / EXECUTED_DIR / f"{spec.name}.ipynb"
         result.failures.append(BriefFailure(
-            spec.name, outcome.cell, outcome.error or "unknown error",
-            str(executed) if executed.is_file() else None,
+            spec.name, outcome.cell, outcome.error or "unknown error", outcome.executed,
         ))
         return "failed"
-    else:
-        os.replace(outcome.html_tmp, out_dir / f"{spec.name}.html")
-        summary = open_brief(spec.thread, data_dir=data_dir, **spec.parameters).summary()
-        if spec.title:
-            summary["title"] = spec.title
-        cache.write_entry(cache_dir, spec.name, {
-            "key": key, "summary": summary, "parameters": spec.parameters,
-        })
-        result.built.append(spec.name)
-        return "done"
+    os.replace(outcome.html_tmp, out_dir / f"{spec.name}.html")
+    summary = open_brief(spec.thread, data_dir=data_dir, **spec.parameters).summary()
+    if spec.title:
+        summary["title"] = spec.title
+    cache.write_entry(cache_dir, spec.name, {
+        "key": key, "summary": summary, "parameters": spec.parameters,
+    })
+    result.built.append(spec.name)
+    return "done"
 
 
 def _write_index(specs: list[BriefSpec], out_dir: Path, cache_dir: Path, fp: str) -> None:

@@ -7,11 +7,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from briefbook import config
+from briefbook.atomic import build_lock
 from briefbook.exceptions import BriefbookError
 from briefbook.validate import validate_package
 
@@ -87,17 +89,23 @@ def _validate(data: Path, sources: Path | None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from briefbook.build import build_briefs, parse_overrides
+    # A SIGTERM (``kill``, a CI timeout) unwinds like Ctrl-C: workers and kernels are stopped
+    # and unfinished briefs are not written, instead of the build dying with its kernels orphaned.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Take the lock before importing the build machinery (seconds of imports), so a second
+    # build on the same folder is refused at once.
+    with build_lock(args.out):
+        from briefbook.build import build_briefs, parse_overrides
 
-    result = build_briefs(
-        manifest=args.manifest,
-        out_dir=args.out,
-        data_dir=args.data,
-        sources_dir=args.sources,
-        jobs=args.jobs,
-        force=args.force,
-        only=args.only,
-        overrides=parse_overrides(args.param),
-        cell_timeout=args.timeout,
-    )
+        result = build_briefs(
+            manifest=args.manifest,
+            out_dir=args.out,
+            data_dir=args.data,
+            sources_dir=args.sources,
+            jobs=args.jobs,
+            force=args.force,
+            only=args.only,
+            overrides=parse_overrides(args.param),
+            cell_timeout=args.timeout,
+        )
     return 0 if result.ok else 1

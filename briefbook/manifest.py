@@ -29,8 +29,14 @@ class BriefSpec:
         return self.notebook.stem
 
 
-def read_manifest(path: Path, overrides: dict[str, Any] | None = None) -> list[BriefSpec]:
-    """Read and check the manifest; command-line ``overrides`` apply to every brief.
+def read_manifest(
+    path: Path, overrides: dict[str, Any] | None = None, only: list[str] | None = None
+) -> list[BriefSpec]:
+    """Read and check the manifest; command-line ``overrides`` apply to every brief built.
+
+    The briefs built are those named in ``only``, or all. Overrides go to those briefs alone, so
+    ``--only india_s400_timeline -p scenario=buyback`` is not refused because the overview,
+    which is not being built, takes no ``scenario``.
 
     Raises :class:`ManifestError` for a malformed file and :class:`ParameterError` (naming the
     brief) for a parameter that is unknown or has a value not allowed.
@@ -44,7 +50,7 @@ def read_manifest(path: Path, overrides: dict[str, Any] | None = None) -> list[B
                             f"({type(exc).__name__}: {exc}).") from None
     specs, seen = [], set()
     for number, entry in enumerate(entries, 1):
-        spec = _spec(path, number, entry, overrides or {})
+        spec = _spec(path, number, entry, overrides or {}, only)
         if spec.name in seen:
             raise ManifestError(f"{path}: brief {number} repeats the name {spec.name!r}.")
         seen.add(spec.name)
@@ -52,7 +58,9 @@ def read_manifest(path: Path, overrides: dict[str, Any] | None = None) -> list[B
     return specs
 
 
-def _spec(path: Path, number: int, entry: object, overrides: dict[str, Any]) -> BriefSpec:
+def _spec(
+    path: Path, number: int, entry: object, overrides: dict[str, Any], only: list[str] | None
+) -> BriefSpec:
     if not isinstance(entry, dict) or not {"name", "notebook"} <= set(entry):
         raise ManifestError(f"{path}: brief {number} needs a 'name' and a 'notebook'.")
     name = entry["name"]
@@ -65,7 +73,8 @@ def _spec(path: Path, number: int, entry: object, overrides: dict[str, Any]) -> 
     parameters = entry.get("parameters", {})
     if not isinstance(parameters, dict):
         raise ManifestError(f"{path}: brief {name!r} has 'parameters' that are not an object.")
-    parameters = {**parameters, **overrides}
+    if only is None or name in only:
+        parameters = {**parameters, **overrides}
     spec = BriefSpec(name, notebook, parameters, entry.get("title"))
     try:
         check_params(spec.thread, **parameters)
