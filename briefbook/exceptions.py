@@ -54,15 +54,6 @@ class ManifestError(BriefbookError):
     """Raised when the manifest is missing, malformed or names something that does not exist."""
 
 
-class BuildError(BriefbookError):
-    """Raised when one or more briefs failed to build; carries one failure per brief."""
-
-    def __init__(self, failures: list[BriefFailure]):
-        self.failures = failures
-        lines = "\n".join(str(f) for f in failures)
-        super().__init__(f"{len(failures)} brief(s) failed:\n{lines}")
-
-
 @dataclass(frozen=True)
 class BriefFailure:
     """Why one brief failed: the brief, the cell (1-based code cell, if known) and the error."""
@@ -73,13 +64,14 @@ class BriefFailure:
     executed_notebook: str | None = None
 
     def __str__(self) -> str:
-        where = f"cell {self.cell}" if self.cell is not None else "before any cell ran"
+        # No cell when the kernel never ran one, or the notebook ran and the rendering failed.
+        where = f"cell {self.cell}: " if self.cell is not None else ""
         kept = (
             f" (executed notebook kept at {self.executed_notebook})"
             if self.executed_notebook
             else ""
         )
-        return f"- {self.brief}: {where}: {self.error}{kept}"
+        return f"- {self.brief}: {where}{self.error}{kept}"
 
 
 class BuildLockedError(BriefbookError):
