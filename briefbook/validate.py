@@ -91,6 +91,14 @@ def validate_package(data_dir: Path, sources_dir: Path | None = None) -> list[Pr
             resource = Resource(descriptor_copy, basepath=str(data_dir))
             problems += _frictionless_problems(resource, data_dir, skip_foreign_keys=True)
 
+    # A header that does not match the schema shifts every column: Frictionless then reports a
+    # label error per column and a type error per cell. Say what is wrong with the header once.
+    for name in sorted(readable):
+        header_problems = _check_header(data_dir, resources[name])
+        if header_problems:
+            file = header_problems[0].file
+            problems = [p for p in problems if p.file != file] + header_problems
+
     broken = {p.file for p in problems if p.line in (None, 1)}
     tables = {
         name: list(_read_rows(data_dir / resources[name]["path"]))
@@ -100,6 +108,29 @@ def validate_package(data_dir: Path, sources_dir: Path | None = None) -> list[Pr
     files = {name: display_path(data_dir, res["path"]) for name, res in resources.items()}
     problems += _rule_checks(tables, files, sources_dir)
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+
+def _check_header(data_dir: Path, resource: dict) -> list[Problem]:
+    """Problems with a CSV's header row: missing, extra, renamed or reordered columns."""
+    name = display_path(data_dir, resource["path"])
+    expected = [f["name"] for f in resource["schema"]["fields"]]
+    with (data_dir / resource["path"]).open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    if header == expected:
+        return []
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    if len(missing) == 1 and len(extra) == 1:
+        return [Problem(name, 1, missing[0], None, f"header {extra[0]!r} should be {missing[0]!r}")]
+    problems = [Problem(name, 1, c, None, f"header has no column {c!r}: the schema requires it")
+                for c in missing]
+    problems += [Problem(name, 1, c, None, f"header has a column {c!r} the schema does not list")
+                 for c in extra]
+    if not problems:
+        order = ", ".join(expected)
+        problems.append(Problem(name, 1, None, None, f"header has the columns in another order "
+                                f"than the schema: {order}"))
+    return problems
 
 
 def _check_readable(data_dir: Path, relpath: str) -> Problem | None:
