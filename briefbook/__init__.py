@@ -8,7 +8,15 @@ in the modules named in the README's map. The re-exports load on first use, so t
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
+
+# jsonschema, which nbformat and plotly pull in, imports ``rfc3987_syntax`` whenever it is
+# installed (JupyterLab's dependencies install it), and that compiles some forty Lark grammars:
+# 1-2 s in every kernel and build process (see benchmarks/README.md), for IRI format checks
+# nothing here uses. Marking the module unavailable makes jsonschema skip those checks. Only
+# processes that import briefbook (kernels running a brief, the build) are affected.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 __version__ = "0.1.0"
 

@@ -29,23 +29,25 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from briefbook import cache
 from briefbook.atomic import build_lock, sweep_temporaries, write_text_atomic
-from briefbook.brief import open_brief
 from briefbook.exceptions import BriefFailure, DataValidationError, ManifestError
-from briefbook.execute import Job, Outcome, init_worker, run_job
 from briefbook.index import render_index
 from briefbook.load import VALIDATED_ENV, fingerprint
 from briefbook.manifest import BriefSpec, parse_overrides, read_manifest
 from briefbook.progress import Progress
 from briefbook.validate import validate_package
 
+if TYPE_CHECKING:  # the execution stack (papermill, nbconvert) loads only when a brief runs
+    from briefbook.execute import Outcome
+
 __all__ = ["BuildResult", "build_briefs", "parse_overrides"]
 
 CACHE_DIR = ".cache"
 EXECUTED_DIR = "executed"
+VALIDATED_ENTRY = "validated"  # cache entry of the last data package that passed validation
 DEFAULT_CELL_TIMEOUT = 300
 WORKER_STOP_SECONDS = 10
 
@@ -97,17 +99,15 @@ def _build_locked(
     cell_timeout: int | None, stream: TextIO,
 ) -> BuildResult:
     """The build proper, run while holding the lock on ``out_dir``."""
-    problems = validate_package(data_dir, sources)
-    if problems:
-        raise DataValidationError(problems)
+    cache_dir = out_dir / CACHE_DIR
+    data_digest = cache.tree_digest(data_dir) + (cache.tree_digest(sources) if sources else "")
+    env_digest = cache.environment_digest()
+    _validate_unless_known_good(data_dir, sources, cache_dir, data_digest + env_digest)
     specs = read_manifest(Path(manifest), overrides, only)
     selected = _select(specs, only)
     fp = fingerprint(data_dir)
-    data_digest = cache.tree_digest(data_dir) + (cache.tree_digest(sources) if sources else "")
-    env_digest = cache.environment_digest()
     keys = {s.name: cache.brief_key(s, data_digest, env_digest) for s in selected}
 
-    cache_dir = out_dir / CACHE_DIR
     todo = [s for s in selected if force or not _fresh(out_dir, cache_dir, s, keys[s.name])]
     result = BuildResult(cached=[s.name for s in selected if s not in todo])
     progress = Progress([s.name for s in selected], stream)
@@ -134,6 +134,23 @@ def _build_locked(
     return result
 
 
+def _validate_unless_known_good(
+    data_dir: Path, sources: Path | None, cache_dir: Path, digest: str
+) -> None:
+    """Validate the data, unless this exact data, these texts and this validator passed before.
+
+    Raises :class:`DataValidationError` listing every problem. The digest covers the data
+    folder, the source texts and the package's own code, so any change revalidates.
+    """
+    entry = cache.read_entry(cache_dir, VALIDATED_ENTRY)
+    if entry and entry.get("key") == digest:
+        return
+    problems = validate_package(data_dir, sources)
+    if problems:
+        raise DataValidationError(problems)
+    cache.write_entry(cache_dir, VALIDATED_ENTRY, {"key": digest})
+
+
 def _select(specs: list[BriefSpec], only: list[str] | None) -> list[BriefSpec]:
     if not only:
         return specs
@@ -155,6 +172,8 @@ def _run_parallel(
     env: dict[str, str], progress: Progress,
 ) -> Iterator[Outcome]:
     """Run the jobs on at most ``jobs`` worker processes, yielding outcomes as they finish."""
+    from briefbook.execute import Job, Outcome, init_worker, run_job
+
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     (out_dir / EXECUTED_DIR).mkdir(exist_ok=True)
     job_list = [
@@ -219,6 +238,8 @@ def _publish(
         ))
         return "failed"
     os.replace(outcome.html_tmp, out_dir / f"{spec.name}.html")
+    from briefbook.brief import open_brief  # pandas and plotly: only once a brief is published
+
     summary = open_brief(spec.thread, data_dir=data_dir, **spec.parameters).summary()
     if spec.title:
         summary["title"] = spec.title

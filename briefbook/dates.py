@@ -9,6 +9,7 @@ and whether the date is uncertain or approximate.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 
@@ -77,8 +78,10 @@ def precision_of(text: str) -> str:
     return "year"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> DateSpan:
-    """Parse an EDTF string into a :class:`DateSpan`.
+    """Parse an EDTF string into a :class:`DateSpan` (cached: tables repeat few dates, and the
+    edtf grammar costs milliseconds per call).
 
     Raises
     ------
