@@ -23,6 +23,8 @@ from briefbook.params import check_params
 from briefbook.scope import Scope, make_scope
 from briefbook.tables import Html, empty_state, esc
 
+MAX_TIMELINE_EVENTS = 60
+
 
 @dataclass(frozen=True)
 class Brief:
@@ -60,7 +62,12 @@ class Brief:
             events = pd.concat([events, more]).drop_duplicates("event_id")
         if events.empty:
             return empty_state("No dated events pass these parameters.")
-        return charts.timeline(events, self.scope.as_of, title or "Timeline of events")
+        title = title or "Timeline of events"
+        total = len(events)
+        if total > MAX_TIMELINE_EVENTS:  # a readable chart, however large the data grows
+            events = events.sort_values(["start", "event_id"]).tail(MAX_TIMELINE_EVENTS)
+            title += f" (latest {MAX_TIMELINE_EVENTS} of {total} events)"
+        return charts.timeline(events, self.scope.as_of, title)
 
     def claims_ledger(self, claims: pd.DataFrame | None = None) -> Html:
         return sections.claims_ledger(self.scope, claims)
