@@ -1,6 +1,6 @@
 """The built briefs opened as readers open them: from file:// in a real headless Chromium.
 
-One real build (the session fixture ``built_briefs``) and one Chromium per session. Every brief
+One real build (the session fixture ``built_briefs``) and one Chromium for this module. Every brief
 in the manifest, and the index, is checked for: no request but the page itself, no console or
 page errors, every plotly figure drawn with its axis titles and legend, working citation and
 contents links, printing, and a full-page screenshot written to ``test-artefacts/screenshots``
@@ -87,9 +87,9 @@ class Visit:
         return [url for url in self.requests if url.split("#")[0] != self.url]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the whole session."""
+    """One headless Chromium for this module (one sync Playwright may run at a time)."""
     executable = require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
@@ -130,9 +130,9 @@ def _open(browser: Any, path: Path, contexts: list[Any]) -> Visit:
     return seen
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def opened(browser: Any, built_briefs: Path) -> Iterator[Any]:
-    """``opened(name)``: the built page ``name``, loaded once per session (loading is slow).
+    """``opened(name)``: the built page ``name``, loaded once per module (loading is slow).
 
     Tests that change the page's state (scrolling, media emulation) put it back.
     """
