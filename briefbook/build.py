@@ -20,7 +20,6 @@ sweeps the temporary files it left.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import sys
@@ -255,6 +254,7 @@ def _write_index(specs: list[BriefSpec], out_dir: Path, cache_dir: Path, fp: str
     for spec in specs:
         entry = cache.read_entry(cache_dir, spec.name)
         if entry and (out_dir / f"{spec.name}.html").is_file():
-            params = json.dumps(entry.get("parameters", {}), sort_keys=True)
+            given = sorted(entry.get("parameters", {}).items())
+            params = ", ".join(f"{k}={v}" for k, v in given) or "defaults"
             entries.append({"name": spec.name, **entry["summary"], "parameters": params})
     write_text_atomic(out_dir / "index.html", render_index(entries, fp))
