@@ -35,7 +35,8 @@ import psutil
 import pytest
 import requests
 import websocket
-from conftest import CHROMIUM_ARGS, PROJECT, require_chromium
+
+from tests.conftest import CHROMIUM_ARGS, PROJECT, require_chromium
 
 pytestmark = pytest.mark.lab
 
@@ -48,6 +49,19 @@ SHUTDOWN_TIMEOUT = 20  # seconds for the server (and its kernels) to exit after 
 SCREENSHOT = PROJECT / "test-artefacts" / "screenshots" / "jupyterlab_india.png"
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 RUN_ATTEMPTS = 3  # Run All issued at most this often (see the UI test)
+RUN_STARTED_TIMEOUT = 15  # seconds for a Run All to queue its cells before it is issued again
+# Some code cell has left the cleared state ([ ]): it is queued ([*]) or has run ([n]).
+RUN_STARTED = """() => [...document.querySelectorAll(
+    '.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')]
+    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+VIEWPORT = {"width": 1400, "height": 1000}
+# Scroll the notebook's panel so the first plot sits near the top of the window.
+SCROLL_TO_PLOT = """svg => {
+    const plot = svg.closest('.js-plotly-plot');
+    const scroller = plot.closest('.jp-WindowedPanel-outer') || plot.closest('.jp-Notebook');
+    scroller.scrollTop += plot.getBoundingClientRect().top
+        - scroller.getBoundingClientRect().top - 120;
+}"""
 # Every code cell shows an execution count: none queued ([*]) or left unrun ([ ]).
 ALL_CELLS_RAN = """() => {
     const prompts = [...document.querySelectorAll(
@@ -130,10 +144,16 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     shutil.copytree(PROJECT / "notebooks", root,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     settings = base / "user-settings"
-    docmanager = settings / "@jupyterlab" / "docmanager-extension"
-    docmanager.mkdir(parents=True)
-    # Belt and braces: the copy is disposable anyway, but the UI should never autosave it.
-    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    user_settings = {
+        # belt and braces: the copy is disposable anyway, but the UI should never autosave it
+        "docmanager-extension/plugin": {"autosave": False},
+        # no "get notified about official Jupyter news?" toast, no request to the news feed
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }
+    for plugin, values in user_settings.items():
+        target = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
     for name in ("config", "runtime", "workspaces", "ipython"):
         (base / name).mkdir()
     port, token = free_port(), secrets.token_hex(24)
@@ -324,9 +344,30 @@ def menu(page: Any, top: str, item: str) -> None:
     page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
 
 
+def wait_for_connected_kernel(lab: Lab, page: Any, path: str, deadline: float) -> str:
+    """The id of the idle kernel the web UI opened for ``path``, once a websocket is attached.
+
+    Polls the REST API, pausing through ``page`` rather than ``time.sleep``: the sync Playwright
+    API only serves the page's routed requests (and so lets JupyterLab create its session) while
+    the test is inside a Playwright call.
+    """
+    seen: list[Any] = []
+    while time.monotonic() < deadline:
+        seen = lab.api("GET", "/api/sessions").json()
+        for session in seen:
+            kernel = session.get("kernel") or {}
+            if (session["path"] == path and kernel.get("execution_state") == "idle"
+                    and kernel.get("connections", 0) > 0):
+                return kernel["id"]
+        page.wait_for_timeout(250)
+    pytest.fail(f"JupyterLab did not connect to an idle kernel for {path}: {seen}\n"
+                f"{lab.log_tail()}")
+
+
 @pytest.mark.browser
 def test_lab_ui_runs_india_notebook_and_draws_the_plot(lab: Lab) -> None:
     executable = require_chromium()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import sync_playwright
 
     name = "india_s400_timeline.ipynb"
@@ -336,7 +377,7 @@ def test_lab_ui_runs_india_notebook_and_draws_the_plot(lab: Lab) -> None:
         browser = playwright.chromium.launch(executable_path=executable, headless=True,
                                              args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(BROWSER_TIMEOUT * 1000)
             console: list[str] = []
             page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
@@ -354,36 +395,60 @@ def test_lab_ui_runs_india_notebook_and_draws_the_plot(lab: Lab) -> None:
             page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}")
             panel = page.locator(".jp-NotebookPanel").filter(has=page.locator(".jp-Notebook"))
             panel.first.wait_for(state="visible")
-            # the kernel named in the notebook's metadata starts by itself; wait until it's idle
-            page.locator(".jp-NotebookPanel-toolbar [data-status='idle']").first.wait_for()
+            # The kernel named in the notebook's metadata starts by itself. The toolbar's status
+            # circle says "idle" before any kernel exists, and "Run All Cells" then clears the
+            # outputs and runs nothing, so wait until the server reports the page connected to
+            # an idle kernel, and the status bar agrees.
+            deadline = time.monotonic() + BROWSER_TIMEOUT
+            kernel_id = wait_for_connected_kernel(lab, page, name, deadline)
+            page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for()
             lab.track_children()
             plot = page.locator(".jp-NotebookPanel .jp-OutputArea .js-plotly-plot .main-svg")
-            # Clear the stored outputs first, so what we see afterwards is this run's. Under load
-            # a Run All issued while the new kernel is still connecting can be dropped (every
-            # prompt falls back to [ ]): then issue it again.
+            # Clear the stored outputs (and execution counts) first, so what shows up afterwards
+            # is this run's: a fresh kernel numbers the cells exactly as they are stored.
             menu(page, "Edit", "Clear Outputs of All Cells")
+            page.wait_for_function(
+                "() => !document.querySelector('.jp-NotebookPanel .jp-OutputArea-output')")
+            assert not page.evaluate(RUN_STARTED), "clearing the outputs left execution counts"
+            # Should a Run All still be dropped (every prompt stays [ ]), issue it again; a run
+            # that has started is never repeated.
             for attempt in range(1, RUN_ATTEMPTS + 1):
                 menu(page, "Run", "Run All Cells")
                 try:
-                    plot.first.wait_for(state="visible", timeout=BROWSER_TIMEOUT * 1000)
-                    page.wait_for_function(ALL_CELLS_RAN, timeout=BROWSER_TIMEOUT * 1000)
+                    page.wait_for_function(RUN_STARTED, timeout=RUN_STARTED_TIMEOUT * 1000)
                     break
-                except Exception:
+                except PlaywrightTimeoutError:
                     if attempt == RUN_ATTEMPTS:
                         raise
+            plot.first.wait_for(state="visible", timeout=BROWSER_TIMEOUT * 1000)
+            page.wait_for_function(ALL_CELLS_RAN, timeout=BROWSER_TIMEOUT * 1000)
             errors = page.locator(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
             traces = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
             assert not traces, f"a cell failed in JupyterLab: {traces[0][:500]}"
-            plot.first.scroll_into_view_if_needed()
+            # Bring the whole figure into view for the screenshot. The notebook scrolls inside
+            # its own panel, and with JupyterLab's default windowing (content-visibility) the
+            # cells above change height as they get drawn, so scroll until the plot stays put.
+            box = None
+            for _ in range(10):
+                plot.first.evaluate(SCROLL_TO_PLOT)
+                page.wait_for_timeout(300)
+                previous, box = box, plot.first.bounding_box()
+                if box and previous and abs(box["y"] - previous["y"]) < 1:
+                    break
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], box
             page.screenshot(path=str(SCREENSHOT))
             traces_drawn = page.locator(
                 ".jp-NotebookPanel .jp-OutputArea .js-plotly-plot .main-svg .trace").count()
-        except Exception:
+            kernel = lab.api("GET", f"/api/kernels/{kernel_id}")
+            assert kernel.status_code == 200, f"the kernel died during the run: {kernel.text}"
+            # the kernel is left running on purpose: the fixture's teardown must end it
+        except BaseException:  # pytest.fail raises a BaseException
             failure = SCREENSHOT.with_name(SCREENSHOT.stem + "_failure.png")
             with contextlib.suppress(Exception):
                 page.screenshot(path=str(failure))
-            print(f"screenshot of the failure: {failure}\nbrowser console:", *console, sep="\n")
+            print(f"screenshot of the failure: {failure}\nbrowser console:", *console,
+                  "server log:", lab.log_tail(), sep="\n")
             raise
         finally:
             browser.close()
