@@ -118,7 +118,7 @@ def claims_ledger(scope: Scope, claims: pd.DataFrame | None = None) -> Html:
             ("Status", lambda r: badge(r.status)),
             ("Credibility", lambda r: f"{int(r.credibility)} – "
              f"{esc(CREDIBILITY_WORDS[int(r.credibility)])}"
-             f'<span class="bb-why">{esc(r.credibility_rationale)}</span>'),
+             f'<br><span class="bb-why">{esc(r.credibility_rationale)}</span>'),
         ],
         empty="No claims pass these parameters.",
     )
