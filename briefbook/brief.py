@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from briefbook import charts, sections
+from briefbook.citations import reset_record
 from briefbook.load import load_book
 from briefbook.params import check_params
 from briefbook.scope import Scope, make_scope
@@ -78,6 +79,18 @@ class Brief:
     def indicators(self) -> Html:
         return sections.indicators(self.scope)
 
+    def key_assumptions(self) -> Html:
+        """What the thread's judgments take as given, apart from what they judge."""
+        return sections.key_assumptions(self.scope)
+
+    def competing_hypotheses(self) -> Html:
+        """The thread's Analysis of Competing Hypotheses (the overview's central question)."""
+        return sections.competing_hypotheses(self.scope)
+
+    def proposition(self, proposition_id: str) -> Html:
+        """One proposition with its derived status and every voice on it."""
+        return sections.proposition_voices(self.scope, proposition_id)
+
     def sources(self) -> Html:
         return sections.sources(self.scope)
 
@@ -114,4 +127,5 @@ class Brief:
 def open_brief(thread: str, data_dir: Path | None = None, **params: object) -> Brief:
     """Check the parameters, load the validated data and filter it for one thread."""
     checked = check_params(thread, **params)
+    reset_record()  # the Sources section lists what this brief cites, from here on
     return Brief(make_scope(load_book(data_dir), thread, checked))

@@ -17,7 +17,7 @@ from briefbook.validate import validate_package
 # Set by the build for the kernels it starts: the fingerprint it has already validated, so each
 # notebook need not validate the same data again.
 VALIDATED_ENV = "BRIEFBOOK_VALIDATED_FINGERPRINT"
-_PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
+_PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,13 @@
 * Sources published after ``as_of`` (their first possible day is later) are left out, and so is
   every row citing them. Sources graded below ``min_reliability`` are left out the same way.
 * Dated items that start after ``as_of`` are shown as planned, never as fact.
-* With ``include_unverified`` false, unverified and denied claims (and reported or denied
-  events) are left out.
-* A judgment stays only while at least one of its evidence rows stays.
+* A claim's ``status`` is derived from the voices on its proposition that stay in scope
+  (:func:`briefbook.tradecraft.claim_status`), so dropping a source can turn "confirmed" into
+  "reported".
+* With ``include_unverified`` false, disputed and denied claims, reports their own source flags
+  as unconfirmed, and reported or denied events are left out.
+* A judgment stays only while at least one of its evidence rows stays; so do its links to
+  assumptions. ACH ratings stay only for evidence rows in scope.
 """
 
 from __future__ import annotations
@@ -15,11 +19,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from briefbook import dates
+from briefbook import dates, tradecraft
 from briefbook.load import Book
 from briefbook.params import RELIABILITY_GRADES, BriefParams
 
-UNVERIFIED_CLAIMS = ("unverified", "denied")
 UNVERIFIED_EVENTS = ("reported", "denied")
 DATED_TABLES = {"events": "date", "deliveries": "date"}
 
@@ -82,20 +85,30 @@ def make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
     tables: dict[str, pd.DataFrame] = {}
     for name, frame in book.tables.items():
         if "source_id" in frame.columns and name != "sources":
-            frame = frame[frame.source_id.isin(kept_ids)]
+            # An assumption need not cite a source; one that does goes with its source.
+            frame = frame[frame.source_id.isin(kept_ids) | (frame.source_id == "")]
         tables[name] = frame.reset_index(drop=True)
     tables["sources"] = sources[sources.source_id.isin(kept_ids)].reset_index(drop=True)
 
     for name, column in DATED_TABLES.items():
         tables[name] = _with_spans(tables[name], column, as_of)
+    claims = tables["claims"]
+    claims = claims.assign(status=tradecraft.claim_status(claims))
+    tables["claims"] = claims
     if not params.include_unverified:
-        claims = tables["claims"]
-        tables["claims"] = claims[~claims.status.isin(UNVERIFIED_CLAIMS)].reset_index(drop=True)
+        unverified = tradecraft.is_unverified(claims)
+        tables["claims"] = claims[~unverified].reset_index(drop=True)
+        # What is left of a proposition is judged on its own remaining voices.
+        tables["claims"]["status"] = tradecraft.claim_status(tables["claims"])
         events = tables["events"]
         tables["events"] = events[~events.status.isin(UNVERIFIED_EVENTS)].reset_index(drop=True)
 
     tables["claim_relations"] = _relations_in_scope(tables["claim_relations"], tables["claims"])
     tables["judgment_evidence"], tables["judgments"] = _judgments_in_scope(tables)
+    links = tables["judgment_assumptions"]
+    tables["judgment_assumptions"] = links[
+        links.judgment_id.isin(set(tables["judgments"].judgment_id))].reset_index(drop=True)
+    tables["ach"] = _evidence_in_scope(tables["ach"], tables)
     return Scope(thread, params, as_of, book, tables, excluded.reset_index(drop=True))
 
 
@@ -126,13 +139,16 @@ def _relations_in_scope(relations: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
     return relations[keep].reset_index(drop=True)
 
 
+def _evidence_in_scope(links: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows of ``links`` (evidence_table, evidence_id) whose evidence row is in scope."""
+    available = {(t, i) for t, k in tradecraft.EVIDENCE_KEYS.items() for i in tables[t][k]}
+    keep = [(t, i) in available
+            for t, i in zip(links.evidence_table, links.evidence_id, strict=True)]
+    return links[keep].reset_index(drop=True)
+
+
 def _judgments_in_scope(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    keys = {"claims": "claim_id", "events": "event_id", "deliveries": "delivery_id",
-            "factors": "factor_id"}
-    available = {(t, i) for t, k in keys.items() for i in tables[t][k]}
-    evidence = tables["judgment_evidence"]
-    kept = evidence[[(t, i) in available for t, i in zip(evidence.evidence_table,
-                                                          evidence.evidence_id, strict=True)]]
+    kept = _evidence_in_scope(tables["judgment_evidence"], tables)
     judgments = tables["judgments"]
     judgments = judgments[judgments.judgment_id.isin(set(kept.judgment_id))]
     return kept.reset_index(drop=True), judgments.reset_index(drop=True)

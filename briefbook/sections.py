@@ -1,12 +1,16 @@
-"""The sections every brief shares: header, bottom line, ledger, contradictions, indicators,
+"""The sections every brief shares: header, bottom line (with horizons, assumptions and a
+sourcing line), key assumptions, ledger, contradictions, competing hypotheses, indicators and
 sources. Each takes a :class:`~briefbook.scope.Scope` and returns escaped, cited HTML.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
-from briefbook.citations import anchor, cite
+from briefbook import dates, tradecraft
+from briefbook.citations import anchor, cite, recorded
 from briefbook.scope import Scope
 from briefbook.tables import MAX_ROWS, Html, badge, empty_state, esc, html_table, more_rows
 
@@ -18,8 +22,7 @@ CREDIBILITY_WORDS = {
     1: "confirmed by other sources", 2: "probably true", 3: "possibly true",
     4: "doubtfully true", 5: "improbable", 6: "truth cannot be judged",
 }
-EVIDENCE_KEYS = {"claims": "claim_id", "events": "event_id", "deliveries": "delivery_id",
-                 "factors": "factor_id"}
+ALTERNATIVES_ANCHOR = "alternatives"
 
 
 def _actor_names(scope: Scope) -> dict[str, str]:
@@ -31,7 +34,9 @@ def header(scope: Scope) -> Html:
     """Title block: thread, as-of date, parameters, data fingerprint and sources used."""
     thread = scope.book["threads"].set_index("thread_id").loc[scope.thread]
     params = scope.params.as_dict(scope.as_of)
-    as_of_note = "" if scope.params.as_of else " (the newest source's date: the default)"
+    as_of_note = ("" if scope.params.as_of else
+                  " (estimated: the default is the last day the newest source can have been "
+                  "published, and no source carries a date; see assumption A06)")
     rows = [
         ("Thread", esc(thread.title)),
         ("Question", esc(thread.question)),
@@ -69,14 +74,61 @@ def ordered_judgments(scope: Scope, thread: str | None = None) -> pd.DataFrame:
 
 def evidence_citations(scope: Scope, judgment_id: str) -> str:
     """Citation links for the evidence rows a judgment rests on, in source order."""
-    evidence = scope["judgment_evidence"]
-    evidence = evidence[evidence.judgment_id == judgment_id]
-    places = set()
-    for table, row_id in zip(evidence.evidence_table, evidence.evidence_id, strict=True):
-        frame = scope[table]
-        row = frame[frame[EVIDENCE_KEYS[table]] == row_id].iloc[0]
-        places.add((row.source_id, int(row.paragraph)))
-    return " ".join(cite(s, p) for s, p in sorted(places))
+    links = scope["judgment_evidence"][scope["judgment_evidence"].judgment_id == judgment_id]
+    rows = tradecraft.evidence_rows(scope.tables, links).sort_values(["source_id", "paragraph"])
+    return " ".join(cite(r.source_id, r.paragraph, r.evidence) for r in rows.itertuples())
+
+
+def horizon_words(text: str) -> str:
+    """An EDTF horizon as a reader says it: ``2026-12`` is "by 31 December 2026"."""
+    span = dates.parse(text)
+    end = span.end_or(span.start)
+    by = f"by {end.day} {end:%B %Y}"
+    return f"from {dates.describe(dates.parse(text.split('/')[0]))} {by}" if "/" in text else by
+
+
+def assumption_anchor(assumption_id: str) -> str:
+    return f"assumption-{assumption_id}"
+
+
+def _judgment_meta(scope: Scope, j: Any) -> str:
+    """Horizon, assumptions and dependence of one judgment (a row tuple), as one line."""
+    links = scope["judgment_assumptions"]
+    ids = sorted(links[links.judgment_id == j.judgment_id].assumption_id)
+    parts = [f"Horizon: {esc(horizon_words(j.horizon))} (EDTF <code>{esc(j.horizon)}</code>)"]
+    if ids:
+        parts.append("Rests on assumptions " + ", ".join(
+            f'<a href="#{assumption_anchor(a)}">{esc(a)}</a>' for a in ids))
+    else:
+        parts.append("Rests on no key assumption beyond the sources' estimated dates")
+    if j.depends_on:
+        base = scope.book["judgments"].set_index("judgment_id").loc[j.depends_on]
+        parts.append(f"Presupposes {esc(j.depends_on)} ({esc(base.likelihood)}), so it is "
+                     "never judged more likely than that")
+    return '<p class="bb-judgment-meta">' + " · ".join(parts) + "</p>"
+
+
+def sourcing_line(scope: Scope, judgments: pd.DataFrame) -> str:
+    """How many independent origins the judgments rest on, and their grades."""
+    links = scope["judgment_evidence"]
+    rows = tradecraft.evidence_rows(
+        scope.tables, links[links.judgment_id.isin(set(judgments.judgment_id))])
+    grades = tradecraft.origin_grades(rows)
+    if not grades:
+        return ""
+    names = _actor_names(scope)
+    by_grade: dict[str, list[str]] = {}
+    for origin, grade in grades.items():
+        by_grade.setdefault(grade, []).append(names.get(origin, origin))
+    parts = "; ".join(f"{len(who)} graded {grade} ({esc(', '.join(who))})"
+                      for grade, who in sorted(by_grade.items()))
+    ceiling = ("" if any(g in "AB" for g in grades.values()) else
+               " No origin is carried by a source graded above C, so under the book's rubric "
+               "no judgment can be held with high confidence.")
+    return (f'<p class="bb-sourcing"><strong>Sourcing:</strong> these judgments rest on '
+            f"{len(grades)} independent origins (who first reported each item; relays of the "
+            f"same report count once): {parts}. An origin's grade is that of the best source "
+            f"carrying it.{ceiling}</p>")
 
 
 def bottom_line(scope: Scope) -> Html:
@@ -90,38 +142,75 @@ def bottom_line(scope: Scope) -> Html:
     for j in judgments.head(MAX_ROWS).itertuples():
         term = terms.loc[j.likelihood]
         items.append(
-            f'<li class="bb-judgment"><p class="bb-judgment-text"><strong>{esc(j.statement)}'
-            f'</strong></p><p class="bb-judgment-terms"><span class="bb-likelihood">'
+            f'<li class="bb-judgment" id="judgment-{esc(j.judgment_id)}">'
+            f'<p class="bb-judgment-text"><span class="bb-id">{esc(j.judgment_id)}</span> '
+            f"<strong>{esc(j.statement)}</strong></p>"
+            f'<p class="bb-judgment-terms"><span class="bb-likelihood">'
             f"{esc(j.likelihood)} ({term.min_percent}–{term.max_percent}%)</span> · "
             f'<span class="bb-confidence bb-confidence-{esc(j.confidence)}">'
             f"{esc(j.confidence)} confidence</span></p>"
             f'<p class="bb-judgment-why">{esc(j.rationale)} '
-            f"Evidence: {evidence_citations(scope, j.judgment_id)}</p></li>"
+            f"Evidence: {evidence_citations(scope, j.judgment_id)}</p>"
+            + _judgment_meta(scope, j) + "</li>"
         )
     note = ('<p class="bb-note">Likelihood uses the ICD 203 scale; confidence rates the evidence '
             "behind the judgment and is independent of likelihood.</p>")
     more = more_rows(len(judgments), MAX_ROWS, "judgments")
-    return Html('<ol class="bb-bottom-line">' + "".join(items) + "</ol>" + more + note)
+    return Html('<ol class="bb-bottom-line">' + "".join(items) + "</ol>" + more
+                + sourcing_line(scope, judgments.head(MAX_ROWS)) + note)
+
+
+POLARITY_WORDS = {"asserts": "", "denies": " <em>(denies)</em>",
+                  "qualifies": " <em>(qualifies)</em>"}
 
 
 def claims_ledger(scope: Scope, claims: pd.DataFrame | None = None) -> Html:
-    """Claims with claimant, reporter, status and credibility, each cited."""
+    """Claims with claimant, origin, reporter, status (derived from the voices on each
+    proposition) and credibility, each cited."""
     frame = scope.of_thread("claims") if claims is None else claims
     names = _actor_names(scope)
+
+    def origin(r: pd.Series) -> str:
+        who = esc(names.get(r.origin, r.origin))
+        return who + (' <span class="bb-why">(relayed)</span>' if r.relay else "")
+
+    def status(r: pd.Series) -> str:
+        flag = ('<br><span class="bb-why">flagged by its source as unconfirmed or alleged</span>'
+                if r.hedged and r.claim_kind == "report" else "")
+        return badge(r.status) + flag
+
     return html_table(
         frame,
         [
             ("Claim", "proposition"),
             ("Claimed by", lambda r: esc(names.get(r.claimant, r.claimant))
-             + (" <em>(denies)</em>" if r.polarity == "denies" else "")),
-            ("Reported by", lambda r: esc(names.get(r.reporter, r.reporter))),
-            ("Status", lambda r: badge(r.status)),
+             + POLARITY_WORDS[r.polarity]),
+            ("First reported by (origin)", origin),
+            ("Reported to us by", lambda r: esc(names.get(r.reporter, r.reporter))),
+            ("Status", status),
             ("Credibility", lambda r: f"{int(r.credibility)} – "
              f"{esc(CREDIBILITY_WORDS[int(r.credibility)])}"
              f'<br><span class="bb-why">{esc(r.credibility_rationale)}</span>'),
         ],
         empty="No claims pass these parameters.",
     )
+
+
+def proposition_voices(scope: Scope, proposition_id: str) -> Html:
+    """One proposition, its derived status and every voice on it (who asserts, denies or
+    qualifies it), so the status a reader sees is visibly the sum of the voices."""
+    props = scope.book["propositions"].set_index("proposition_id")
+    claims = scope["claims"]
+    voices = claims[claims.proposition_id == proposition_id]
+    if voices.empty:
+        return empty_state("No voice on this proposition passes these parameters.")
+    names = _actor_names(scope)
+    origins = sorted({names.get(o, o) for o in voices[voices.polarity == "asserts"].origin})
+    head = (f'<p class="bb-prose"><strong>{esc(props.loc[proposition_id].statement)}</strong> '
+            f"{badge(voices.status.iloc[0])} — the status follows from its voices: "
+            f"{len(voices)} voices, {len(origins)} independent origin(s) asserting it "
+            f"({esc(', '.join(origins)) or 'none'}).</p>")
+    return Html(head + claims_ledger(scope, voices))
 
 
 def contradictions(scope: Scope) -> Html:
@@ -164,16 +253,138 @@ def indicators(scope: Scope) -> Html:
 
 
 def _cited_paragraphs(scope: Scope) -> dict[str, dict[int, list[str]]]:
-    """Every (source, paragraph) the brief's rows may cite, with the fragments quoted there."""
-    cited: dict[str, dict[int, list[str]]] = {}
+    """The (source, paragraph) pairs this brief has cited so far, with the words quoted there.
+
+    A citation made without its words (a notebook's own ``bb.cite``) shows the fragments of the
+    rows in scope that cite the same paragraph.
+    """
+    fallback: dict[tuple[str, int], list[str]] = {}
     for name, frame in scope.tables.items():
         if name == "sources" or "evidence" not in frame.columns:
             continue
-        for row in frame.itertuples():
-            fragments = cited.setdefault(row.source_id, {}).setdefault(int(row.paragraph), [])
-            if row.evidence not in fragments:
-                fragments.append(row.evidence)
+        for row in frame[frame.source_id != ""].itertuples():
+            quotes = fallback.setdefault((row.source_id, int(row.paragraph)), [])
+            if row.evidence not in quotes:
+                quotes.append(row.evidence)
+    cited: dict[str, dict[int, list[str]]] = {}
+    for (source_id, paragraph), quotes in recorded().items():
+        cited.setdefault(source_id, {})[paragraph] = quotes or fallback.get(
+            (source_id, paragraph), [])
     return cited
+
+
+def key_assumptions(scope: Scope) -> Html:
+    """The assumptions this brief's judgments rest on, plus those of its thread and of every
+    brief: statement, why we make it, what would show it wrong. Never shown as fact."""
+    assumptions = scope["assumptions"]
+    links = scope["judgment_assumptions"]
+    mine = set(scope.of_thread("judgments").judgment_id)
+    resting = links[links.judgment_id.isin(mine)]
+    on = resting.groupby("assumption_id").judgment_id.apply(lambda s: ", ".join(sorted(s)))
+    shown = assumptions[assumptions.assumption_id.isin(set(resting.assumption_id))
+                        | (assumptions.thread == "")
+                        | (assumptions.thread == scope.thread)]
+    link = ("" if scope.thread == "overview" else
+            '<p class="bb-note">Alternatives: the <a href="overview.html#'
+            f'{ALTERNATIVES_ANCHOR}">overview</a> weighs competing hypotheses on what becomes of '
+            "Turkey's S-400s (Analysis of Competing Hypotheses).</p>")
+    table = html_table(
+        shown,
+        [
+            ("Assumption", lambda r: f'<span id="{assumption_anchor(r.assumption_id)}" '
+             f'class="bb-id">{esc(r.assumption_id)}</span> {esc(r.statement)}'),
+            ("Why we make it", "basis"),
+            ("What would show it wrong", "would_show_wrong"),
+            ("Judgments resting on it", lambda r: esc(on.get(r.assumption_id, "")) or
+             '<span class="bb-muted">none directly; it bears on the dates</span>'),
+            ("Source", lambda r: cite(r.source_id, r.paragraph, r.evidence) if r.source_id
+             else '<span class="bb-muted">none: our reasoning</span>'),
+        ],
+        cite=False, empty="No assumptions pass these parameters.",
+    )
+    return Html(table + link)
+
+
+ACH_LABELS = {"consistent": "C", "inconsistent": "I", "neutral": "–"}
+
+
+def competing_hypotheses(scope: Scope) -> Html:
+    """The ACH matrix for the thread's central question: hypotheses ranked by the weight of
+    inconsistent evidence, the matrix with text labels, the discriminating evidence marked,
+    every rating's note, and a paragraph of findings citing the evidence."""
+    hypotheses = scope["hypotheses"][scope["hypotheses"].thread == scope.thread]
+    ach = scope["ach"][scope["ach"].hypothesis_id.isin(set(hypotheses.hypothesis_id))]
+    if hypotheses.empty or ach.empty:
+        return empty_state("No competing hypotheses can be weighed with these parameters.")
+    pairs = ach[["evidence_table", "evidence_id"]].drop_duplicates()
+    evidence = tradecraft.evidence_rows(scope.tables, pairs)
+    scores = tradecraft.ach_scores(ach, hypotheses, evidence)
+    diag = tradecraft.diagnosticity(ach).set_index(["evidence_table", "evidence_id"])
+    best = diag[diag.discriminates].sort_values("inconsistent", ascending=False, kind="stable")
+    best_keys = list(best.index[:3])
+    text = _evidence_text(scope)
+    ranking = html_table(
+        scores,
+        [("Rank", "rank"), ("Hypothesis", lambda r: f'<span class="bb-id">{esc(r.hypothesis_id)}'
+                            f"</span> {esc(r.statement)}"),
+         ("Inconsistent items", "inconsistent"),
+         ("from independent origins", "inconsistent_origins"),
+         ("Consistent items", "consistent")],
+        cite=False, caption="Hypotheses, least contradicted first",
+    )
+    order = list(scores.hypothesis_id)
+    rating = {(r.hypothesis_id, r.evidence_table, r.evidence_id): (r.rating, r.note)
+              for r in ach.itertuples()}
+    head = "".join(f'<th scope="col" title="{esc(h.statement)}">{esc(h.hypothesis_id)}<br>'
+                   f'<span class="bb-why">{esc(h.label)}</span></th>'
+                   for h in scores.itertuples())
+    body = []
+    for e in evidence.itertuples():
+        key = (e.evidence_table, e.evidence_id)
+        mark = (' <span class="bb-ach-mark">◆ best discriminates</span>' if key in best_keys
+                else ' <span class="bb-ach-mark bb-why">◇ discriminates</span>'
+                if diag.loc[key].discriminates else "")
+        cells = "".join(
+            f'<td class="bb-ach bb-ach-{rating[(h, *key)][0]}" '
+            f'title="{esc(rating[(h, *key)][1])}">{ACH_LABELS[rating[(h, *key)][0]]}</td>'
+            for h in order)
+        body.append(f'<tr><th scope="row">{esc(e.evidence_id)} {esc(text.get(key, ""))} '
+                    f"{cite(e.source_id, e.paragraph, e.evidence)}{mark}</th>{cells}</tr>")
+    matrix = (f'<table class="bb-table bb-ach-matrix"><caption>The matrix: C consistent, '
+              f"I inconsistent, – neutral (does not bear on it)</caption><thead><tr>"
+              f'<th scope="col">Evidence</th>{head}</tr></thead><tbody>{"".join(body)}'
+              f"</tbody></table>")
+    notes = "".join(
+        f"<li><strong>{esc(h)} × {esc(i)}</strong>: {esc(r)} — {esc(n)}</li>"
+        for (h, t, i), (r, n) in sorted(rating.items()) if r != "neutral")
+    details = (f'<details class="bb-ach-notes"><summary>Why each rating (every consistent and '
+               f"inconsistent cell)</summary><ul>{notes}</ul></details>")
+    first, last = scores.iloc[0], scores.iloc[-1]
+    cited = " ".join(f"{esc(k[1])} {cite(*_place(evidence, k))}" for k in best_keys)
+    findings = (
+        f'<p class="bb-prose" id="{ALTERNATIVES_ANCHOR}-findings"><strong>Findings.</strong> '
+        f"Ranked by the evidence against them, the least contradicted hypothesis is "
+        f"{esc(first.hypothesis_id)} ({esc(first.label)}: {first.inconsistent} inconsistent "
+        f"items from {first.inconsistent_origins} origins) and the most contradicted is "
+        f"{esc(last.hypothesis_id)} ({esc(last.label)}: {last.inconsistent} items from "
+        f"{last.inconsistent_origins} origins). The items that best tell the hypotheses apart "
+        f"are {cited}. ACH orders hypotheses by disconfirming evidence; it is not a likelihood. "
+        "The likelihoods are the judgments in the bottom line, and most of this evidence is "
+        "assessment from one origin, so the ranking is as fragile as its sources.</p>")
+    return Html(f'<div id="{ALTERNATIVES_ANCHOR}">{findings}{ranking}{matrix}{details}</div>')
+
+
+def _place(evidence: pd.DataFrame, key: tuple[str, str]) -> tuple[str, int, str]:
+    row = evidence[(evidence.evidence_table == key[0]) & (evidence.evidence_id == key[1])].iloc[0]
+    return row.source_id, int(row.paragraph), row.evidence
+
+
+def _evidence_text(scope: Scope) -> dict[tuple[str, str], str]:
+    """A short text for any evidence row: a claim's proposition, an event's label …"""
+    columns = {"claims": "proposition", "events": "label", "deliveries": "tranche",
+               "factors": "statement"}
+    return {(t, i): text for t, c in columns.items()
+            for i, text in zip(scope[t][tradecraft.EVIDENCE_KEYS[t]], scope[t][c], strict=True)}
 
 
 def sources(scope: Scope) -> Html:

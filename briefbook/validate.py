@@ -8,16 +8,29 @@ The two layers:
 
 1. Frictionless checks what ``datapackage.json`` declares: types, required fields, enums,
    patterns, primary and foreign keys.
-2. :func:`_rule_checks` adds the rules a Table Schema cannot state: EDTF dates parse and match
-   their precision, interval ends follow starts, semicolon-separated actor lists resolve,
-   deliveries never exceed the order, each judgment has evidence that exists, each cited
-   paragraph exists, and (given the source texts) each evidence fragment is found verbatim in its
-   paragraph and each source file's sha256 matches.
+2. :func:`_rule_checks` adds the rules a Table Schema cannot state:
+
+   - dates: EDTF dates parse and match their precision, interval ends follow starts, and a
+     judgment's horizon has a last date;
+   - references: semicolon-separated actor lists resolve, every judgment has evidence and every
+     judgment or ACH row points at evidence that exists, disposition factors name an option;
+   - quantities: deliveries never exceed the order, likelihood ranges are ordered;
+   - analytic rigour: a judgment is never more likely than one it depends on, its confidence is
+     what the origins and source grades of its evidence allow, credibility 1 needs two
+     independent origins, opinions are graded 6, hedged claims at most 3, the relay flag agrees
+     with origin and reporter, "supports" never joins two voices of one origin, voices share
+     their proposition's thread and every proposition has a voice, every hypothesis is rated
+     against every evidence row of its thread's ACH matrix;
+   - citations: each cited paragraph exists, evidence is short, an assumption cites all of
+     source, paragraph and evidence or none; given the source texts, each evidence fragment is
+     found verbatim in its paragraph, no text written in our words shares a run of more than
+     ``MAX_SHARED_WORDS`` words with it, and each source file's sha256 matches.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from collections import defaultdict
@@ -36,13 +49,36 @@ Tables = dict[str, list[tuple[int, Row]]]
 
 # Tables whose rows cite a source paragraph with an evidence fragment.
 MAX_EVIDENCE_WORDS = 12
+# Text we write in our own words may share at most this many consecutive words with its source.
+MAX_SHARED_WORDS = 7
+OWN_WORDS_COLUMNS = (
+    "proposition", "statement", "description", "label", "note", "status_note", "indicator",
+    "basis", "would_show_wrong",
+)
 # Date columns in EDTF, per table, with the column holding their declared precision (if any).
 EDTF_COLUMNS = {
     "events": [("date", "precision")],
     "deliveries": [("date", None)],
     "contracts": [("order_date", None)],
     "sources": [("published", None)],
+    "judgments": [("horizon", None)],
 }
+# Tables a judgment or an ACH row may cite as evidence, with their key column.
+EVIDENCE_KEYS = {
+    "claims": "claim_id",
+    "events": "event_id",
+    "deliveries": "delivery_id",
+    "factors": "factor_id",
+}
+# What a judgment's confidence needs from the origins of its evidence (an origin's grade is the
+# best source reliability among its rows): (origins, grade, how many origins reach the grade).
+CONFIDENCE_RUBRIC = {
+    "high": (2, "B", 2, "at least 2 independent origins graded B or better"),
+    "moderate": (2, "C", 1, "at least 2 independent origins, one of them graded C or better"),
+}
+CITATION_COLUMNS = ("source_id", "paragraph", "evidence")
+TRUE_VALUES = {"true", "True", "TRUE", "1"}  # Frictionless's defaults for a boolean
+FALSE_VALUES = {"false", "False", "FALSE", "0"}
 DISPOSITION_KINDS = {"disposition_blocker", "disposition_advantage"}
 
 
@@ -272,12 +308,24 @@ def _read_rows(path: Path) -> Iterator[tuple[int, Row]]:
 def _rule_checks(tables: Tables, files: dict[str, str], sources_dir: Path | None) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_dates(tables, files)
+    problems += _check_horizons(tables, files)
     problems += _check_event_actors(tables, files)
     problems += _check_deliveries(tables, files)
     problems += _check_judgments(tables, files)
+    problems += _check_dependence(tables, files)
+    problems += _check_confidence(tables, files)
     problems += _check_likelihood_ranges(tables, files)
     problems += _check_factor_subjects(tables, files)
     problems += _check_relations(tables, files)
+    problems += _check_corroboration(tables, files)
+    problems += _check_credibility_one(tables, files)
+    problems += _check_opinions(tables, files)
+    problems += _check_hedged(tables, files)
+    problems += _check_relay_flags(tables, files)
+    problems += _check_propositions(tables, files)
+    problems += _check_ach_links(tables, files)
+    problems += _check_ach_matrix(tables, files)
+    problems += _check_assumption_citations(tables, files)
     problems += _check_citations(tables, files, sources_dir)
     return problems
 
@@ -342,30 +390,118 @@ def _check_deliveries(tables: Tables, files: dict[str, str]) -> list[Problem]:
     return problems
 
 
+def _evidence_rows(tables: Tables) -> dict[str, dict[str, Row]]:
+    """Each evidence table's rows by key, for the tables that could be read."""
+    return {
+        table: {row.get(key, ""): row for _, row in tables[table]}
+        for table, key in EVIDENCE_KEYS.items()
+        if table in tables
+    }
+
+
+def _missing_evidence(
+    file: str, line: int, row: Row, evidence: dict[str, dict[str, Row]]
+) -> list[Problem]:
+    """A problem if the row's (evidence_table, evidence_id) names no existing row."""
+    table, key = row.get("evidence_table", ""), row.get("evidence_id", "")
+    if table not in evidence or key in evidence[table]:
+        return []
+    rule = f"is not found in {table}.csv ({EVIDENCE_KEYS[table]})"
+    return [Problem(file, line, "evidence_id", key, rule)]
+
+
 def _check_judgments(tables: Tables, files: dict[str, str]) -> list[Problem]:
     if "judgments" not in tables or "judgment_evidence" not in tables:
         return []
-    keys = {
-        "claims": "claim_id",
-        "events": "event_id",
-        "deliveries": "delivery_id",
-        "factors": "factor_id",
-    }
-    existing = {t: {row[k] for _, row in tables.get(t, [])} for t, k in keys.items()}
+    evidence = _evidence_rows(tables)
     problems = []
     cited = set()
     for line, row in tables["judgment_evidence"]:
         cited.add(row.get("judgment_id"))
-        table, key = row.get("evidence_table", ""), row.get("evidence_id", "")
-        if table in existing and table in tables and key not in existing[table]:
-            rule = f"is not found in {table}.csv ({keys[table]})"
-            problems.append(Problem(files["judgment_evidence"], line, "evidence_id", key, rule))
+        problems += _missing_evidence(files["judgment_evidence"], line, row, evidence)
     for line, row in tables["judgments"]:
         if row.get("judgment_id") not in cited:
             rule = "has no evidence: add a row for it to judgment_evidence.csv"
             problems.append(
                 Problem(files["judgments"], line, "judgment_id", row.get("judgment_id"), rule)
             )
+    return problems
+
+
+def _check_horizons(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A horizon is a closed date or interval: no ``..`` and no empty end."""
+    problems = []
+    for line, row in tables.get("judgments", []):
+        text = row.get("horizon", "")
+        if ".." not in text and not text.rstrip("?~%").endswith("/"):
+            continue
+        try:
+            dates.parse(text)
+        except dates.EDTFError:
+            continue  # _check_dates has said so
+        rule = "is open-ended: a horizon needs a last date"
+        problems.append(Problem(files["judgments"], line, "horizon", text, rule))
+    return problems
+
+
+def _likelihood_ranks(tables: Tables) -> dict[str, int]:
+    return {
+        row.get("term", ""): int(row["rank"])
+        for _, row in tables.get("likelihood_terms", [])
+        if row.get("rank", "").isdigit()
+    }
+
+
+def _check_dependence(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A judgment is never more likely than the judgment it depends on, nor depends on itself."""
+    ranks = _likelihood_ranks(tables)
+    judgments = {row.get("judgment_id", ""): row for _, row in tables.get("judgments", [])}
+    problems = []
+    for line, row in tables.get("judgments", []):
+        own, other = row.get("judgment_id", ""), row.get("depends_on", "")
+        if other and other == own:
+            rule = "is this judgment's own id: a judgment cannot depend on itself"
+            problems.append(Problem(files["judgments"], line, "depends_on", other, rule))
+            continue
+        mine, theirs = row.get("likelihood", ""), judgments.get(other, {}).get("likelihood", "")
+        if mine in ranks and theirs in ranks and ranks[mine] > ranks[theirs]:
+            rule = f"is more likely than {other} ({theirs!r}), which this judgment depends on"
+            problems.append(Problem(files["judgments"], line, "likelihood", mine, rule))
+    return problems
+
+
+def _evidence_origins(tables: Tables) -> dict[str, dict[str, str]]:
+    """Per judgment, the origins of its evidence with each origin's best source grade."""
+    evidence = _evidence_rows(tables)
+    grades = {row.get("source_id", ""): row.get("reliability", "")
+              for _, row in tables.get("sources", [])}
+    origins: dict[str, dict[str, str]] = defaultdict(dict)
+    for _, link in tables.get("judgment_evidence", []):
+        row = evidence.get(link.get("evidence_table", ""), {}).get(link.get("evidence_id", ""))
+        grade = grades.get(row.get("source_id", "")) if row else None
+        if not row or not row.get("origin") or not grade:
+            continue  # a missing row, origin or source is reported elsewhere
+        graded = origins[link.get("judgment_id", "")]
+        graded[row["origin"]] = min(grade, graded.get(row["origin"], grade))
+    return origins
+
+
+def _check_confidence(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A judgment's confidence is no more than CONFIDENCE_RUBRIC allows for its evidence."""
+    origins = _evidence_origins(tables)
+    problems = []
+    for line, row in tables.get("judgments", []):
+        level, judgment = row.get("confidence", ""), row.get("judgment_id", "")
+        graded = origins.get(judgment)
+        if level not in CONFIDENCE_RUBRIC or not graded:
+            continue  # low is always allowed; no evidence is reported elsewhere
+        needed, grade, reaching, text = CONFIDENCE_RUBRIC[level]
+        if len(graded) >= needed and sum(g <= grade for g in graded.values()) >= reaching:
+            continue
+        listed = ", ".join(f"{origin}: {g}" for origin, g in sorted(graded.items()))
+        rule = (f"is more than its evidence allows: {level} needs {text}, "
+                f"and {judgment}'s evidence has {len(graded)} ({listed})")
+        problems.append(Problem(files["judgments"], line, "confidence", level, rule))
     return problems
 
 
@@ -399,6 +535,163 @@ def _check_relations(tables: Tables, files: dict[str, str]) -> list[Problem]:
             problems.append(
                 Problem(files["claim_relations"], line, "other_claim_id", row["claim_id"], rule)
             )
+    return problems
+
+
+def _check_corroboration(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A supports relation joins claims of distinct origins: a relay is not corroboration."""
+    origins = {row.get("claim_id", ""): row.get("origin", "")
+               for _, row in tables.get("claims", [])}
+    problems = []
+    for line, row in tables.get("claim_relations", []):
+        one, other = row.get("claim_id", ""), row.get("other_claim_id", "")
+        origin = origins.get(one)
+        if row.get("relation") == "supports" and origin and origin == origins.get(other):
+            rule = (f"joins {one} and {other}, which share the origin {origin}: "
+                    "a relay is not corroboration")
+            problems.append(Problem(files["claim_relations"], line, "relation", "supports", rule))
+    return problems
+
+
+def _grade(row: Row) -> int | None:
+    """A claim's credibility as a number, or None when the schema check has reported it."""
+    text = row.get("credibility", "")
+    return int(text) if text in {"1", "2", "3", "4", "5", "6"} else None
+
+
+def _flag(text: str) -> bool | None:
+    """A boolean cell as Frictionless reads it, or None when it is not one."""
+    return True if text in TRUE_VALUES else False if text in FALSE_VALUES else None
+
+
+def _check_credibility_one(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """Credibility 1 (confirmed) needs at least two independent origins asserting it."""
+    asserting: dict[str, set[str]] = defaultdict(set)
+    for _, row in tables.get("claims", []):
+        if row.get("proposition_id") and row.get("polarity") == "asserts" and row.get("origin"):
+            asserting[row["proposition_id"]].add(row["origin"])
+    problems = []
+    for line, row in tables.get("claims", []):
+        if _grade(row) != 1:
+            continue
+        proposition = row.get("proposition_id", "")
+        name = proposition or row.get("claim_id", "")
+        origins = asserting[proposition] if proposition else {row.get("origin", "")} - {""}
+        if len(origins) >= 2:
+            continue
+        listed = f" ({', '.join(sorted(origins))})" if origins else ""
+        rule = (f"needs at least 2 independent origins asserting the proposition; "
+                f"{name} has {len(origins)}{listed}")
+        problems.append(Problem(files["claims"], line, "credibility", row["credibility"], rule))
+    return problems
+
+
+def _check_opinions(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """An opinion's truth cannot be judged: its credibility is 6."""
+    problems = []
+    for line, row in tables.get("claims", []):
+        if row.get("claim_kind") == "opinion" and _grade(row) not in (None, 6):
+            rule = "grades an opinion: an opinion's truth cannot be judged, so it is graded 6"
+            problems.append(Problem(files["claims"], line, "credibility", row["credibility"], rule))
+    return problems
+
+
+def _check_hedged(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A claim its own source hedges is at most "possibly true" (3)."""
+    problems = []
+    for line, row in tables.get("claims", []):
+        if _flag(row.get("hedged", "")) and _grade(row) in (1, 2):
+            rule = "is too high for a hedged claim: a claim its source hedges is at most 3"
+            problems.append(Problem(files["claims"], line, "credibility", row["credibility"], rule))
+    return problems
+
+
+def _check_relay_flags(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """relay is true exactly when the reporter is not the origin."""
+    problems = []
+    for line, row in tables.get("claims", []):
+        relay = _flag(row.get("relay", ""))
+        origin, reporter = row.get("origin"), row.get("reporter")
+        if relay is None or not origin or not reporter or relay == (origin != reporter):
+            continue
+        if relay:
+            rule = f"marks a relay, but the origin is the reporter ({origin})"
+        else:
+            rule = (f"marks an original report, but the origin ({origin}) is not the reporter "
+                    f"({reporter})")
+        problems.append(Problem(files["claims"], line, "relay", row["relay"], rule))
+    return problems
+
+
+def _check_propositions(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """Each voice shares its proposition's thread, and each proposition has a voice."""
+    threads = {row.get("proposition_id", ""): row.get("thread", "")
+               for _, row in tables.get("propositions", [])}
+    problems = []
+    voiced = set()
+    for line, row in tables.get("claims", []):
+        proposition, thread = row.get("proposition_id", ""), row.get("thread", "")
+        voiced.add(proposition)
+        if proposition in threads and thread != threads[proposition]:
+            rule = (f"is not the thread of its proposition {proposition} "
+                    f"({threads[proposition]!r}): a voice shares its proposition's thread")
+            problems.append(Problem(files["claims"], line, "thread", thread, rule))
+    if "claims" not in tables:
+        return problems
+    for line, row in tables.get("propositions", []):
+        if row.get("proposition_id") not in voiced:
+            rule = "has no voice: no claim in claims.csv speaks to it"
+            problems.append(
+                Problem(files["propositions"], line, "proposition_id", row["proposition_id"], rule)
+            )
+    return problems
+
+
+def _check_ach_links(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    evidence = _evidence_rows(tables)
+    problems = []
+    for line, row in tables.get("ach", []):
+        problems += _missing_evidence(files["ach"], line, row, evidence)
+    return problems
+
+
+def _check_ach_matrix(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """Every hypothesis of a thread is rated against every evidence row rated in that thread."""
+    threads = {row.get("hypothesis_id", ""): row.get("thread", "")
+               for _, row in tables.get("hypotheses", [])}
+    evidence = _evidence_rows(tables)
+    matrix: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    rated: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for _, row in tables.get("ach", []):
+        hypothesis, table = row.get("hypothesis_id", ""), row.get("evidence_table", "")
+        key = row.get("evidence_id", "")
+        if hypothesis in threads and key in evidence.get(table, {}):
+            matrix[threads[hypothesis]].add((table, key))
+            rated[hypothesis].add((table, key))
+    problems = []
+    for line, row in tables.get("hypotheses", []):
+        hypothesis = row.get("hypothesis_id", "")
+        missing = sorted(matrix[row.get("thread", "")] - rated[hypothesis])
+        if missing:
+            listed = ", ".join(f"{table} {key}" for table, key in missing)
+            rule = (f"is not rated against {listed}: every hypothesis is rated against every "
+                    "evidence row of the matrix")
+            problems.append(Problem(files["hypotheses"], line, "hypothesis_id", hypothesis, rule))
+    return problems
+
+
+def _check_assumption_citations(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """An assumption cites its source with all of source_id, paragraph and evidence, or none."""
+    problems = []
+    for line, row in tables.get("assumptions", []):
+        filled = [column for column in CITATION_COLUMNS if row.get(column)]
+        if not filled or len(filled) == len(CITATION_COLUMNS):
+            continue
+        given = " and ".join(filled) + (" is" if len(filled) == 1 else " are")
+        rule = (f"is empty, but {given} filled: cite source_id, paragraph and evidence "
+                "together, or none of them")
+        problems += [Problem(files["assumptions"], line, column, None, rule)
+                     for column in CITATION_COLUMNS if column not in filled]
     return problems
 
 
@@ -476,7 +769,62 @@ def _check_one_citation(
     elif evidence and evidence == texts[number - 1]:
         rule = "is the whole paragraph: quote a few words, not the text"
         problems.append(Problem(file, line, "evidence", evidence, rule))
+    return problems + _check_own_words(file, line, row, f"{source_id} paragraph {number}",
+                                       texts[number - 1])
+
+
+def _check_own_words(file: str, line: int, row: Row, cited: str, paragraph: str) -> list[Problem]:
+    """Text we write in our words shares no run of more than MAX_SHARED_WORDS with its source."""
+    problems = []
+    for column in OWN_WORDS_COLUMNS:
+        count, run = _longest_shared_run(row.get(column, ""), paragraph)
+        if count > MAX_SHARED_WORDS:
+            rule = (f"shares {count} consecutive words with {cited} (\"{run}\"): "
+                    "write it in our own words")
+            problems.append(Problem(file, line, column, row[column], rule))
     return problems
+
+
+_WORD = re.compile(r"(?:[^\W_]|')+")  # letters, digits and apostrophes
+
+
+def _words(text: str) -> list[re.Match[str]]:
+    return list(_WORD.finditer(text.replace("\u2019", "'")))  # ’ is ', at the same offset
+
+
+@functools.lru_cache(maxsize=1024)
+def _paragraph_index(paragraph: str) -> tuple[list[str], list[tuple[int, int]], dict]:
+    """A paragraph's words (casefolded), their spans, and where each run of
+    MAX_SHARED_WORDS + 1 words starts."""
+    matches = _words(paragraph)
+    words = [m.group().casefold() for m in matches]
+    size = MAX_SHARED_WORDS + 1
+    starts: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for at in range(len(words) - size + 1):
+        starts[tuple(words[at : at + size])].append(at)
+    return words, [m.span() for m in matches], starts
+
+
+def _longest_shared_run(text: str, paragraph: str) -> tuple[int, str]:
+    """The longest run of more than MAX_SHARED_WORDS consecutive words ``text`` shares with
+    ``paragraph`` (compared case-insensitively), and that run as the paragraph writes it."""
+    if not text:
+        return 0, ""
+    theirs, spans, starts = _paragraph_index(paragraph)
+    mine = _WORD.findall(text.replace("\u2019", "'").casefold())
+    size = MAX_SHARED_WORDS + 1
+    best, where = 0, 0
+    for at in range(len(mine) - size + 1):
+        for start in starts.get(tuple(mine[at : at + size]), ()):
+            count = size
+            while (at + count < len(mine) and start + count < len(theirs)
+                   and mine[at + count] == theirs[start + count]):
+                count += 1
+            if count > best:
+                best, where = count, start
+    if not best:
+        return 0, ""
+    return best, paragraph[spans[where][0] : spans[where + best - 1][1]]
 
 
 def _rows_citing(tables: Tables, source_id: str) -> list[str]:

@@ -24,7 +24,13 @@ from pathlib import Path
 import pytest
 
 from briefbook import config
-from briefbook.validate import MAX_EVIDENCE_WORDS, validate_package
+from briefbook.validate import (
+    MAX_EVIDENCE_WORDS,
+    MAX_SHARED_WORDS,
+    _longest_shared_run,
+    _rule_checks,
+    validate_package,
+)
 
 PROJECT_DIR = config.PROJECT_DIR
 DATA_DIR = config.DATA_DIR
@@ -73,6 +79,14 @@ def replace_line(path: Path, old: str, new: str) -> int:
     lines[number - 1] = new
     path.write_text("\n".join(lines), encoding="utf-8")
     return number
+
+
+def append_line(path: Path, text: str) -> int:
+    """Add one line at the end of a file that ends with a newline; returns its number."""
+    old = path.read_text(encoding="utf-8")
+    assert old.endswith("\n")
+    path.write_text(old + text + "\n", encoding="utf-8")
+    return old.count("\n") + 1
 
 
 def physical_line(path: Path, number: int) -> str:
@@ -144,6 +158,8 @@ def test_provenance_every_fragment_is_verbatim_and_every_hash_matches() -> None:
                 continue
             tables.add(path.stem)
             for row in reader:
+                if not row["source_id"]:
+                    continue  # an assumption need not rest on a source
                 where = f"{path.name}:{reader.line_num}"
                 paragraph = texts[row["source_id"]].get(int(row["paragraph"]))
                 if paragraph is None:
@@ -244,8 +260,8 @@ def _judgment_without_evidence(data: Path) -> list[str]:
 
 @case("evidence-points-at-missing-claim")
 def _evidence_points_at_missing_claim(data: Path) -> list[str]:
-    line = replace_line(data / "judgment_evidence.csv", "J01,claims,C09", "J01,claims,C99")
-    return [f"data/judgment_evidence.csv:{line}: evidence_id: 'C99' "
+    line = replace_line(data / "judgment_evidence.csv", "J01,claims,C09", "J01,claims,C999")
+    return [f"data/judgment_evidence.csv:{line}: evidence_id: 'C999' "
             "is not found in claims.csv (claim_id)"]
 
 
@@ -393,6 +409,111 @@ def _unparseable_datapackage(data: Path) -> list[str]:
             f"(JSONDecodeError: {caught.value})"]
 
 
+@case("judgment-more-likely-than-its-premise")
+def _judgment_more_likely_than_its_premise(data: Path) -> list[str]:
+    line = set_cell(data / "judgments.csv", "J03", "depends_on", "J01")  # likely vs even chance
+    return [f"data/judgments.csv:{line}: likelihood: 'likely' is more likely than J01 "
+            "('roughly even chance'), which this judgment depends on"]
+
+
+@case("confidence-beyond-evidence")
+def _confidence_beyond_evidence(data: Path) -> list[str]:
+    line = set_cell(data / "judgments.csv", "J10", "confidence", "high")
+    return [f"data/judgments.csv:{line}: confidence: 'high' is more than its evidence allows: "
+            "high needs at least 2 independent origins graded B or better, and J10's evidence "
+            "has 3 (author_s002: F, erdogan: C, eurasian_times: C)"]
+
+
+@case("credibility-1-from-one-origin")
+def _credibility_1_from_one_origin(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C24", "credibility", "1")  # no proposition_id
+    return [f"data/claims.csv:{line}: credibility: '1' needs at least 2 independent origins "
+            "asserting the proposition; C24 has 1 (eurasian_times)"]
+
+
+@case("opinion-not-graded-6")
+def _opinion_not_graded_6(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C12", "credibility", "3")
+    return [f"data/claims.csv:{line}: credibility: '3' grades an opinion: an opinion's truth "
+            "cannot be judged, so it is graded 6"]
+
+
+@case("hedged-claim-graded-2")
+def _hedged_claim_graded_2(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C51", "credibility", "2")  # hedged: 'may have'
+    return [f"data/claims.csv:{line}: credibility: '2' is too high for a hedged claim: "
+            "a claim its source hedges is at most 3"]
+
+
+@case("relay-flag-contradicts-origin")
+def _relay_flag_contradicts_origin(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C28", "relay", "false")  # Erdogan, via s004
+    return [f"data/claims.csv:{line}: relay: 'false' marks an original report, but the origin "
+            "(erdogan) is not the reporter (eurasian_times)"]
+
+
+@case("relay-counted-as-support")
+def _relay_counted_as_support(data: Path) -> list[str]:
+    line = append_line(data / "claim_relations.csv", "R99,C02,C01,supports,s000 relays Nefes.")
+    return [f"data/claim_relations.csv:{line}: relation: 'supports' joins C02 and C01, which "
+            "share the origin nefes: a relay is not corroboration"]
+
+
+@case("voice-outside-its-proposition-thread")
+def _voice_outside_its_proposition_thread(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C01", "thread", "caatsa_f35")
+    return [f"data/claims.csv:{line}: thread: 'caatsa_f35' is not the thread of its proposition "
+            "Q01 ('overview'): a voice shares its proposition's thread"]
+
+
+@case("open-ended-horizon")
+def _open_ended_horizon(data: Path) -> list[str]:
+    line = set_cell(data / "judgments.csv", "J01", "horizon", "2025/..")
+    return [f"data/judgments.csv:{line}: horizon: '2025/..' is open-ended: "
+            "a horizon needs a last date"]
+
+
+@case("ach-points-at-missing-claim")
+def _ach_points_at_missing_claim(data: Path) -> list[str]:
+    line = append_line(data / "ach.csv", "H1,claims,C999,neutral,Does not bear on it.")
+    return [f"data/ach.csv:{line}: evidence_id: 'C999' is not found in claims.csv (claim_id)"]
+
+
+@case("ach-matrix-incomplete")
+def _ach_matrix_incomplete(data: Path) -> list[str]:
+    rows = read_csv(data / "ach.csv")
+    kept = [row for row in rows if row[:3] != ["H3", "claims", "C58"]]
+    assert len(rows) - len(kept) == 1
+    write_csv(data / "ach.csv", kept)
+    line = line_of(data / "hypotheses.csv", "H3")
+    return [f"data/hypotheses.csv:{line}: hypothesis_id: 'H3' is not rated against claims C58: "
+            "every hypothesis is rated against every evidence row of the matrix"]
+
+
+@case("assumption-cites-without-paragraph")
+def _assumption_cites_without_paragraph(data: Path) -> list[str]:
+    line = set_cell(data / "assumptions.csv", "A05", "paragraph", "")
+    return [f"data/assumptions.csv:{line}: paragraph: is empty, but source_id and evidence are "
+            "filled: cite source_id, paragraph and evidence together, or none of them"]
+
+
+@case("judgment-rests-on-missing-assumption")
+def _judgment_rests_on_missing_assumption(data: Path) -> list[str]:
+    line = replace_line(data / "judgment_assumptions.csv", "J11,A11", "J11,A99")
+    return [f"data/judgment_assumptions.csv:{line}: assumption_id: 'A99' "
+            "is not found in assumptions.csv (assumption_id)"]
+
+
+@case("proposition-copies-source", sources=True)
+def _proposition_copies_source(data: Path) -> list[str]:
+    # s004 paragraph 6: "Turkey purchased four batteries of S-400 from Russia in a deal signed ..."
+    copied = "Turkey purchased four batteries of S-400 from Russia in 2017."
+    line = set_cell(data / "claims.csv", "C24", "proposition", copied)
+    return [f"data/claims.csv:{line}: proposition: {copied!r} shares 10 consecutive words with "
+            "s004 paragraph 6 (\"Turkey purchased four batteries of S-400 from Russia in\"): "
+            "write it in our own words"]
+
+
 def _two_problems(data: Path) -> list[str]:
     """Breaks two files: both problems are reported, sorted by file and line."""
     events_line = set_cell(data / "events.csv", "E12", "date", "2019-13-45")
@@ -531,3 +652,191 @@ def test_missing_source_text_is_reported(data_copy: Path) -> None:
         f"data/sources.csv:{line}: file: 'nope.txt' names a source text that is missing "
         f"from {SOURCES_DIR}"
     ]
+
+
+# --- the rules on hand-made tables -----------------------------------------------------------
+# Each rule's edge cases, without Frictionless or a copy of the data: the tables are CSV text.
+
+SOURCES = "source_id,reliability\ns1,B\ns2,C\ns3,D\n"
+TERMS = "term,rank\nunlikely,3\nroughly even chance,4\nlikely,5\n"
+
+
+def rule_lines(**tables: str) -> list[str]:
+    """The problems the rule checks find in the given tables, as printed lines, in the order
+    validate_package sorts them."""
+    parsed = {
+        name: list(enumerate(csv.DictReader(io.StringIO(text.strip() + "\n")), start=2))
+        for name, text in tables.items()
+    }
+    files = {name: f"{name}.csv" for name in parsed}
+    problems = _rule_checks(parsed, files, None)
+    return [str(p) for p in sorted(problems, key=lambda p: (p.file, p.line, p.column, p.rule))]
+
+
+def test_rule_dependence_never_more_likely_and_never_self() -> None:
+    judgments = ("judgment_id,likelihood,depends_on\nJ01,roughly even chance,\n"
+                 "J02,likely,J01\nJ03,roughly even chance,J01\nJ04,unlikely,J04\n")
+    assert rule_lines(judgments=judgments, likelihood_terms=TERMS) == [
+        "judgments.csv:3: likelihood: 'likely' is more likely than J01 ('roughly even chance'), "
+        "which this judgment depends on",
+        "judgments.csv:5: depends_on: 'J04' is this judgment's own id: "
+        "a judgment cannot depend on itself",
+    ]
+
+
+def test_rule_confidence_follows_the_rubric() -> None:
+    judgments = ("judgment_id,confidence\nJ01,high\nJ02,high\nJ03,moderate\nJ04,moderate\n"
+                 "J05,moderate\nJ06,low\nJ07,high\n")
+    evidence = "\n".join([
+        "judgment_id,evidence_table,evidence_id",
+        "J01,claims,C1", "J01,claims,C2",  # b: B (its best grade), c: C
+        "J02,claims,C1", "J02,events,E1",  # a: B, b: B
+        "J03,claims,C2", "J03,claims,C3",  # one origin, c
+        "J04,claims,C2", "J04,events,E2",  # c: C, d: D
+        "J05,events,E2", "J05,claims,C4",  # d: D, e: D
+        "J06,claims,C4", "J07,claims,C99",  # low is always allowed; a missing row is not counted
+    ])
+    claims = ("claim_id,origin,source_id\nC1,b,s1\nC2,c,s2\nC3,c,s3\nC4,e,s3\nC5,b,s3\n")
+    events = "event_id,origin,source_id\nE1,a,s1\nE2,d,s3\n"
+    lines = rule_lines(judgments=judgments, judgment_evidence=evidence, claims=claims,
+                       events=events, sources=SOURCES)
+    assert lines == [
+        "judgment_evidence.csv:13: evidence_id: 'C99' is not found in claims.csv (claim_id)",
+        "judgments.csv:2: confidence: 'high' is more than its evidence allows: high needs at "
+        "least 2 independent origins graded B or better, and J01's evidence has 2 (b: B, c: C)",
+        "judgments.csv:4: confidence: 'moderate' is more than its evidence allows: moderate "
+        "needs at least 2 independent origins, one of them graded C or better, and J03's "
+        "evidence has 1 (c: C)",
+        "judgments.csv:6: confidence: 'moderate' is more than its evidence allows: moderate "
+        "needs at least 2 independent origins, one of them graded C or better, and J05's "
+        "evidence has 2 (d: D, e: D)",
+    ]
+
+
+CLAIMS = ("claim_id,thread,proposition_id,origin,relay,reporter,polarity,claim_kind,hedged,"
+          "credibility")
+
+
+def test_rule_credibility_one_needs_two_asserting_origins() -> None:
+    claims = "\n".join([
+        CLAIMS,
+        "C1,t,Q1,a,false,a,asserts,report,false,1",
+        "C2,t,Q1,b,false,b,asserts,report,false,1",  # Q1: a and b assert
+        "C3,t,Q2,a,false,a,asserts,report,false,1",
+        "C4,t,Q2,a,true,x,asserts,report,false,2",   # a relay adds no origin
+        "C5,t,Q2,b,false,b,denies,report,false,5",   # a denial asserts nothing
+        "C6,t,,a,false,a,asserts,report,false,1",
+    ])
+    assert rule_lines(claims=claims) == [
+        "claims.csv:4: credibility: '1' needs at least 2 independent origins asserting the "
+        "proposition; Q2 has 1 (a)",
+        "claims.csv:7: credibility: '1' needs at least 2 independent origins asserting the "
+        "proposition; C6 has 1 (a)",
+    ]
+
+
+def test_rule_opinions_are_6_and_hedged_claims_at_most_3() -> None:
+    claims = "\n".join([
+        CLAIMS,
+        "C1,t,,a,false,a,asserts,opinion,false,3",
+        "C2,t,,a,false,a,asserts,opinion,false,7",  # out of range: the schema's problem
+        "C3,t,,a,false,a,asserts,report,true,2",
+        "C4,t,,a,false,a,asserts,report,true,3",
+    ])
+    assert rule_lines(claims=claims) == [
+        "claims.csv:2: credibility: '3' grades an opinion: an opinion's truth cannot be judged, "
+        "so it is graded 6",
+        "claims.csv:4: credibility: '2' is too high for a hedged claim: a claim its source "
+        "hedges is at most 3",
+    ]
+
+
+def test_rule_relay_flag_agrees_with_origin_and_reporter() -> None:
+    claims = "\n".join([
+        CLAIMS,
+        "C1,t,,a,true,a,asserts,report,false,3",
+        "C2,t,,a,false,b,asserts,report,false,3",
+        "C3,t,,a,true,b,asserts,report,false,3",
+        "C4,t,,a,false,a,asserts,report,false,3",
+    ])
+    assert rule_lines(claims=claims) == [
+        "claims.csv:2: relay: 'true' marks a relay, but the origin is the reporter (a)",
+        "claims.csv:3: relay: 'false' marks an original report, but the origin (a) is not the "
+        "reporter (b)",
+    ]
+
+
+def test_rule_supports_joins_distinct_origins() -> None:
+    claims = "claim_id,origin\nC1,a\nC2,a\nC3,b\n"
+    relations = ("claim_id,other_claim_id,relation\nC2,C1,supports\nC3,C1,supports\n"
+                 "C2,C1,qualifies\n")
+    assert rule_lines(claims=claims, claim_relations=relations) == [
+        "claim_relations.csv:2: relation: 'supports' joins C2 and C1, which share the origin a: "
+        "a relay is not corroboration",
+    ]
+
+
+def test_rule_voices_share_the_thread_and_every_proposition_has_one() -> None:
+    claims = "\n".join([CLAIMS, "C1,t,Q1,a,false,a,asserts,report,false,3",
+                        "C2,u,Q1,b,false,b,asserts,report,false,3"])
+    propositions = "proposition_id,thread\nQ1,t\nQ2,t\n"
+    assert rule_lines(claims=claims, propositions=propositions) == [
+        "claims.csv:3: thread: 'u' is not the thread of its proposition Q1 ('t'): "
+        "a voice shares its proposition's thread",
+        "propositions.csv:3: proposition_id: 'Q2' has no voice: "
+        "no claim in claims.csv speaks to it",
+    ]
+
+
+def test_rule_horizon_is_edtf_with_a_last_date() -> None:
+    judgments = ("judgment_id,horizon\nJ1,2026-12\nJ2,2025-10/2027-12\nJ3,2025/..\nJ4,2025/\n"
+                 "J5,2025-13\n")
+    assert rule_lines(judgments=judgments) == [
+        "judgments.csv:4: horizon: '2025/..' is open-ended: a horizon needs a last date",
+        "judgments.csv:5: horizon: '2025/' is open-ended: a horizon needs a last date",
+        "judgments.csv:6: horizon: '2025-13' is not a valid EDTF date (EDTFParseException)",
+    ]
+
+
+def test_rule_ach_rows_exist_and_the_matrix_is_complete() -> None:
+    hypotheses = "hypothesis_id,thread\nH1,t\nH2,t\nH3,t\nH4,u\n"
+    ach = "\n".join([
+        "hypothesis_id,evidence_table,evidence_id",
+        "H1,claims,C1", "H1,events,E1", "H2,claims,C1", "H2,events,E1",
+        "H3,claims,C1",                 # H3 lacks events E1; H4 is another thread's matrix
+        "H4,claims,C2", "H1,claims,C9",  # C9 does not exist: reported once, not as a gap
+    ])
+    claims, events = "claim_id\nC1\nC2\n", "event_id\nE1\n"
+    assert rule_lines(hypotheses=hypotheses, ach=ach, claims=claims, events=events) == [
+        "ach.csv:8: evidence_id: 'C9' is not found in claims.csv (claim_id)",
+        "hypotheses.csv:4: hypothesis_id: 'H3' is not rated against events E1: every hypothesis "
+        "is rated against every evidence row of the matrix",
+    ]
+
+
+def test_rule_assumption_cites_all_or_nothing() -> None:
+    assumptions = ("assumption_id,source_id,paragraph,evidence\nA1,,,\nA2,s1,3,some words\n"
+                   "A3,s1,,\nA4,,2,some words\n")
+    tail = "filled: cite source_id, paragraph and evidence together, or none of them"
+    assert rule_lines(assumptions=assumptions) == [
+        f"assumptions.csv:4: evidence: is empty, but source_id is {tail}",
+        f"assumptions.csv:4: paragraph: is empty, but source_id is {tail}",
+        f"assumptions.csv:5: source_id: is empty, but paragraph and evidence are {tail}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It said that the US had agreed to tolerate them.", (0, "")),  # 7 shared words
+        ("IN NOVEMBER 2024 That the us had AGREED", (8, "in November 2024 that the US had agreed")),
+        ("the US had agreed to tolerate Turkey’s idle S-400s, in",  # ’ is ', S-400s two words
+         (10, "the US had agreed to tolerate Turkey's idle S-400s")),
+    ],
+    ids=["seven-words-pass", "case-is-ignored", "curly-apostrophe-and-hyphen"],
+)
+def test_shared_run_counts_words(text: str, expected: tuple[int, str]) -> None:
+    paragraph = ("Güler said in November 2024 that the US had agreed to tolerate Turkey's idle "
+                 "S-400s, kept in storage.")
+    assert MAX_SHARED_WORDS == 7
+    assert _longest_shared_run(text, paragraph) == expected

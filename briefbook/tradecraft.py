@@ -1,0 +1,129 @@
+"""The analytic model, derived rather than typed: proposition status from its voices,
+independent origins behind a set of evidence rows, and the ranking of competing hypotheses.
+
+Everything here works on the rows a brief's scope keeps, so a parameter that drops a source
+also drops its voices, its origins and its ACH ratings.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from briefbook.params import RELIABILITY_GRADES
+
+# Keys of the tables that evidence rows (judgments, ACH) may point at.
+EVIDENCE_KEYS = {"claims": "claim_id", "events": "event_id", "deliveries": "delivery_id",
+                 "factors": "factor_id"}
+PROPOSITION_STATUSES = ("confirmed", "reported", "disputed", "denied")
+
+
+def proposition_key(claims: pd.DataFrame) -> pd.Series:
+    """The proposition each claim speaks to: its ``proposition_id``, or itself when it has none."""
+    return claims.proposition_id.where(claims.proposition_id != "", claims.claim_id)
+
+
+def claim_status(claims: pd.DataFrame) -> pd.Series:
+    """Each claim's status, derived from every voice on its proposition.
+
+    disputed: some voice asserts and another denies; denied: voices only deny; confirmed: at
+    least two distinct origins assert and none denies; reported: anything else (one origin, or
+    a voice that only qualifies). Never typed in the data, so it cannot disagree with the voices.
+    """
+    if claims.empty:
+        return pd.Series([], index=claims.index, dtype="string")
+    key = proposition_key(claims)
+    status = {}
+    for prop, voices in claims.groupby(key, sort=False):
+        polarities = set(voices.polarity)
+        asserting = voices[voices.polarity == "asserts"].origin.nunique()
+        if "asserts" in polarities and "denies" in polarities:
+            status[prop] = "disputed"
+        elif "denies" in polarities:
+            status[prop] = "denied"
+        elif asserting >= 2:
+            status[prop] = "confirmed"
+        else:
+            status[prop] = "reported"
+    return key.map(status).astype("string")
+
+
+def is_unverified(claims: pd.DataFrame) -> pd.Series:
+    """Claims a reader asked to leave out with ``include_unverified=False``: disputed or denied
+    propositions, and reports their own source flags as unconfirmed or alleged."""
+    return claims.status.isin(["disputed", "denied"]) | (
+        (claims.claim_kind == "report") & claims.hedged.astype(bool)
+    )
+
+
+def evidence_rows(tables: dict[str, pd.DataFrame], links: pd.DataFrame) -> pd.DataFrame:
+    """The rows ``links`` (evidence_table, evidence_id) point at, with origin, source and grade.
+
+    Links to rows outside the scope are skipped.
+    """
+    grades = dict(zip(tables["sources"].source_id, tables["sources"].reliability, strict=True))
+    out = []
+    for table, row_id in zip(links.evidence_table, links.evidence_id, strict=True):
+        frame = tables[table]
+        hit = frame[frame[EVIDENCE_KEYS[table]] == row_id]
+        if hit.empty:
+            continue
+        row = hit.iloc[0]
+        out.append({"evidence_table": table, "evidence_id": row_id, "origin": row.origin,
+                    "source_id": row.source_id, "paragraph": int(row.paragraph),
+                    "evidence": row.evidence, "grade": grades.get(row.source_id, "F")})
+    return pd.DataFrame(out, columns=["evidence_table", "evidence_id", "origin", "source_id",
+                                      "paragraph", "evidence", "grade"])
+
+
+def origin_grades(rows: pd.DataFrame) -> dict[str, str]:
+    """Distinct origins among evidence rows, each with the best grade of a source carrying it."""
+    best: dict[str, str] = {}
+    for origin, grade in zip(rows.origin, rows.grade, strict=True):
+        if origin not in best or RELIABILITY_GRADES.index(grade) < RELIABILITY_GRADES.index(
+            best[origin]
+        ):
+            best[origin] = grade
+    return dict(sorted(best.items()))
+
+
+def ach_scores(ach: pd.DataFrame, hypotheses: pd.DataFrame,
+               evidence: pd.DataFrame) -> pd.DataFrame:
+    """Hypotheses ranked by the weight of inconsistent evidence (Heuer: disconfirm).
+
+    ``evidence`` is :func:`evidence_rows` of the matrix's rows. The weight is the number of
+    distinct origins among a hypothesis's inconsistent rows (relays of one report count once),
+    then the number of inconsistent rows; fewer is better. Returns one row per hypothesis with
+    ``inconsistent``, ``inconsistent_origins``, ``consistent`` and ``rank``.
+    """
+    origin = dict(zip(zip(evidence.evidence_table, evidence.evidence_id, strict=True),
+                      evidence.origin, strict=True))
+    rows = []
+    for h in hypotheses.itertuples():
+        mine = ach[ach.hypothesis_id == h.hypothesis_id]
+        bad = mine[mine.rating == "inconsistent"]
+        rows.append({
+            "hypothesis_id": h.hypothesis_id, "label": h.label, "statement": h.statement,
+            "inconsistent": len(bad),
+            "inconsistent_origins": len({origin.get((t, i)) for t, i in
+                                         zip(bad.evidence_table, bad.evidence_id, strict=True)}),
+            "consistent": int((mine.rating == "consistent").sum()),
+        })
+    frame = pd.DataFrame(rows, columns=["hypothesis_id", "label", "statement", "inconsistent",
+                                        "inconsistent_origins", "consistent"])
+    frame = frame.sort_values(["inconsistent_origins", "inconsistent", "hypothesis_id"])
+    frame["rank"] = range(1, len(frame) + 1)
+    return frame.reset_index(drop=True)
+
+
+def diagnosticity(ach: pd.DataFrame) -> pd.DataFrame:
+    """Per evidence row: how many hypotheses it is consistent and inconsistent with.
+
+    A row that is consistent with every hypothesis it bears on cannot tell them apart; a row
+    discriminates when it is consistent with some and inconsistent with others, and the more
+    hypotheses it rules against, the more it discriminates.
+    """
+    counts = (ach.assign(c=ach.rating == "consistent", i=ach.rating == "inconsistent")
+              .groupby(["evidence_table", "evidence_id"], sort=False)[["c", "i"]].sum()
+              .rename(columns={"c": "consistent", "i": "inconsistent"}).reset_index())
+    counts["discriminates"] = (counts.consistent > 0) & (counts.inconsistent > 0)
+    return counts
