@@ -83,8 +83,11 @@ def horizon_words(text: str) -> str:
     """An EDTF horizon as a reader says it: ``2026-12`` is "by 31 December 2026"."""
     span = dates.parse(text)
     end = span.end_or(span.start)
-    by = f"by {end.day} {end:%B %Y}"
-    return f"from {dates.describe(dates.parse(text.split('/')[0]))} {by}" if "/" in text else by
+    if "/" not in text:
+        return f"by {end.day} {end:%B %Y}"
+    start = span.start
+    first = f"{start:%B %Y}" if start.day == 1 else f"{start.day} {start:%B %Y}"
+    return f"from {first} to {end.day} {end:%B %Y}"
 
 
 def assumption_anchor(assumption_id: str) -> str:

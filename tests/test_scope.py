@@ -26,12 +26,13 @@ def test_default_as_of_is_the_newest_sources_last_day(book) -> None:
 
 
 def test_as_of_leaves_out_later_sources_and_every_row_citing_them(book) -> None:
-    scope = scope_of(book, as_of="2025-09-15")
-    assert list(scope.sources.source_id) == ["s002"]
-    assert set(scope.excluded_sources.source_id) == {"s000", "s004"}
+    # s002 cannot be earlier than 8 September 2025; s000 and s004 may date from 1 September.
+    scope = scope_of(book, as_of="2025-09-05")
+    assert list(scope.sources.source_id) == ["s000", "s004"]
+    assert set(scope.excluded_sources.source_id) == {"s002"}
     for name, frame in scope.tables.items():
         if "source_id" in frame.columns and name != "sources":
-            assert set(frame.source_id) <= {"s002"}, name
+            assert set(frame.source_id) <= {"s000", "s004", ""}, name
 
 
 def test_as_of_before_every_source_gives_an_empty_scope(book) -> None:
@@ -49,16 +50,17 @@ def test_dated_items_after_as_of_are_shown_as_planned(book) -> None:
 
 def test_min_reliability_drops_lower_graded_sources(book) -> None:
     scope = scope_of(book, min_reliability="C")
-    assert set(scope.sources.source_id) == {"s002", "s004"}  # s000 is graded D
-    assert "s000" not in set(scope["claims"].source_id)
+    assert set(scope.sources.source_id) == {"s004"}  # s000 and s002 name no outlet: F
+    assert {"s000", "s002"}.isdisjoint(set(scope["claims"].source_id))
     assert scope_of(book, min_reliability="A").is_empty
 
 
 def test_include_unverified_false_drops_unverified_and_denied(book) -> None:
     everything = scope_of(book, "overview")
     verified = scope_of(book, "overview", include_unverified=False)
-    assert {"unverified", "denied"} & set(everything["claims"].status)
-    assert not {"unverified", "denied"} & set(verified["claims"].status)
+    assert {"disputed"} & set(everything["claims"].status)
+    assert not {"disputed", "denied"} & set(verified["claims"].status)
+    assert not (verified["claims"].hedged & (verified["claims"].claim_kind == "report")).any()
     assert not {"reported", "denied"} & set(verified["events"].status)
     assert len(verified["claim_relations"]) < len(everything["claim_relations"])
 
@@ -78,3 +80,13 @@ def test_uncertain_dates_become_spans(book) -> None:
     assert events.loc["E01", "end"] == dt.date(2016, 8, 31)
     assert events.loc["E01", "when"] == "summer 2016"
     assert events.loc["E10", "end"] == dt.date(2025, 10, 31)  # open interval ends at as_of
+
+
+def test_status_is_derived_from_the_voices_in_scope(book) -> None:
+    """Q03 (sanctions and F-35 expulsion) has two origins: confirmed with both sources,
+    only reported when a parameter leaves one out; the offer (Q01) is disputed."""
+    claims = scope_of(book, "caatsa_f35")["claims"].set_index("claim_id")
+    assert claims.loc["C26", "status"] == claims.loc["C27", "status"] == "confirmed"
+    assert claims.loc["C01", "status"] == "disputed"
+    only_c = scope_of(book, "caatsa_f35", min_reliability="C")["claims"].set_index("claim_id")
+    assert only_c.loc["C26", "status"] == "reported"
