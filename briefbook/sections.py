@@ -211,7 +211,8 @@ def proposition_voices(scope: Scope, proposition_id: str) -> Html:
     origins = sorted({names.get(o, o) for o in voices[voices.polarity == "asserts"].origin})
     head = (f'<p class="bb-prose"><strong>{esc(props.loc[proposition_id].statement)}</strong> '
             f"{badge(voices.status.iloc[0])} — the status follows from its voices: "
-            f"{len(voices)} voices, {len(origins)} independent origin(s) asserting it "
+            f"{_count(len(voices), 'voice')}, {_count(len(origins), 'independent origin')} "
+            f"asserting it "
             f"({esc(', '.join(origins)) or 'none'}).</p>")
     return Html(head + claims_ledger(scope, voices))
 
@@ -363,18 +364,24 @@ def competing_hypotheses(scope: Scope) -> Html:
     details = (f'<details class="bb-ach-notes"><summary>Why each rating (every consistent and '
                f"inconsistent cell)</summary><ul>{notes}</ul></details>")
     first, last = scores.iloc[0], scores.iloc[-1]
-    cited = " ".join(f"{esc(k[1])} {cite(*_place(evidence, k))}" for k in best_keys)
+    cited = ", ".join(f"{esc(k[1])} {cite(*_place(evidence, k))}" for k in best_keys)
     findings = (
         f'<p class="bb-prose" id="{ALTERNATIVES_ANCHOR}-findings"><strong>Findings.</strong> '
         f"Ranked by the evidence against them, the least contradicted hypothesis is "
-        f"{esc(first.hypothesis_id)} ({esc(first.label)}: {first.inconsistent} inconsistent "
-        f"items from {first.inconsistent_origins} origins) and the most contradicted is "
-        f"{esc(last.hypothesis_id)} ({esc(last.label)}: {last.inconsistent} items from "
-        f"{last.inconsistent_origins} origins). The items that best tell the hypotheses apart "
-        f"are {cited}. ACH orders hypotheses by disconfirming evidence; it is not a likelihood. "
+        f"{esc(first.hypothesis_id)} ({esc(first.label)}: "
+        f"{_count(first.inconsistent, 'inconsistent item')} from "
+        f"{_count(first.inconsistent_origins, 'origin')}) and the most contradicted is "
+        f"{esc(last.hypothesis_id)} ({esc(last.label)}: {_count(last.inconsistent, 'item')} "
+        f"from {_count(last.inconsistent_origins, 'origin')}). The items that best tell the "
+        f"hypotheses apart are {cited}. ACH orders hypotheses by disconfirming evidence; "
+        "it is not a likelihood. "
         "The likelihoods are the judgments in the bottom line, and most of this evidence is "
         "assessment from one origin, so the ranking is as fragile as its sources.</p>")
     return Html(f'<div id="{ALTERNATIVES_ANCHOR}">{findings}{ranking}{matrix}{details}</div>')
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _place(evidence: pd.DataFrame, key: tuple[str, str]) -> tuple[str, int, str]:

@@ -21,9 +21,11 @@ EXTERNAL = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(
 # What a reader must find in each brief: its key figures and findings.
 KEY_CONTENT = {
     "overview": ["Nefes", "RIA Novosti", "no such offer", 'href="caatsa_f35.html"',
-                 'href="india_s400_timeline.html"', "What each party wants"],
+                 'href="india_s400_timeline.html"', "What each party wants", "DISPUTED".lower(),
+                 'id="alternatives"', "bb-ach-matrix", "best discriminates", "Findings."],
     "caatsa_f35": ["CAATSA", "inactive storage", "full disposal", "Greece", "F-16",
-                   "1 voice says inactive storage could be enough and 2 voices say"],
+                   "1 voice says the US would tolerate inactive storage and 2 voices say it may "
+                   "insist on full disposal", 'href="overview.html#alternatives"'],
     "steel_dome": ["Integration matrix", "cannot integrate", "Keep in storage",
                    "Transfer to Ukraine", "end-user certificate", "shelf life"],
     "india_s400_timeline": ["<strong>3 of 5</strong>", "US$1.086 billion", "by 2027",
@@ -43,8 +45,12 @@ def test_each_brief_shows_its_key_content_and_sources(built_briefs: Path, name: 
         assert needle in html, f"{name} lacks {needle!r}"
     for source in ("s000", "s002", "s004"):
         assert f'id="src-{source}"' in html
-    for section in ("Bottom line", "Timeline", "Claims ledger", "Indicators to watch", "Sources"):
+    for section in ("Bottom line", "Key assumptions", "Timeline", "Claims ledger",
+                    "Indicators to watch", "Sources"):
         assert f">{section}<" in html
+    # ICD 203: every judgment states its horizon; the sourcing line counts origins.
+    assert html.count('class="bb-judgment"') == html.count("Horizon: ")
+    assert "independent origins" in html
     assert "Data fingerprint" in html and "bb-figure-1" in html
 
 
@@ -64,7 +70,7 @@ def test_index_links_every_brief_with_bottom_line_and_fingerprint(built_briefs: 
         assert f'href="{name}.html"' in index
     assert index.count(fingerprint) == len(NAMES) + 1
     assert index.count("As of 2025-10-31") == len(NAMES)
-    assert "Russia raised a buyback" in index  # the overview's bottom line
+    assert "Russia had raised a buyback" in index  # the overview's bottom line
 
 
 def test_citations_all_land_on_a_source_entry(built_briefs: Path) -> None:
