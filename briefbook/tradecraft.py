@@ -10,10 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from briefbook.params import RELIABILITY_GRADES
+from briefbook.validate import EVIDENCE_KEYS
 
-# Keys of the tables that evidence rows (judgments, ACH) may point at.
-EVIDENCE_KEYS = {"claims": "claim_id", "events": "event_id", "deliveries": "delivery_id",
-                 "factors": "factor_id"}
 PROPOSITION_STATUSES = ("confirmed", "reported", "disputed", "denied")
 
 

@@ -319,8 +319,7 @@ def _rule_checks(tables: Tables, files: dict[str, str], sources_dir: Path | None
     problems += _check_relations(tables, files)
     problems += _check_corroboration(tables, files)
     problems += _check_credibility_one(tables, files)
-    problems += _check_opinions(tables, files)
-    problems += _check_hedged(tables, files)
+    problems += _check_credibility_caps(tables, files)
     problems += _check_relay_flags(tables, files)
     problems += _check_propositions(tables, files)
     problems += _check_ach_links(tables, files)
@@ -586,23 +585,24 @@ def _check_credibility_one(tables: Tables, files: dict[str, str]) -> list[Proble
     return problems
 
 
-def _check_opinions(tables: Tables, files: dict[str, str]) -> list[Problem]:
-    """An opinion's truth cannot be judged: its credibility is 6."""
-    problems = []
-    for line, row in tables.get("claims", []):
-        if row.get("claim_kind") == "opinion" and _grade(row) not in (None, 6):
-            rule = "grades an opinion: an opinion's truth cannot be judged, so it is graded 6"
-            problems.append(Problem(files["claims"], line, "credibility", row["credibility"], rule))
-    return problems
+# Ceilings on a claim's credibility the rubric sets (data/README.md): (applies, allowed, rule).
+CREDIBILITY_CAPS = (
+    (lambda row: row.get("claim_kind") == "opinion", {6},
+     "grades an opinion: an opinion's truth cannot be judged, so it is graded 6"),
+    (lambda row: bool(_flag(row.get("hedged", ""))), {3, 4, 5, 6},
+     "is too high for a hedged claim: a claim its source hedges is at most 3"),
+)
 
 
-def _check_hedged(tables: Tables, files: dict[str, str]) -> list[Problem]:
-    """A claim its own source hedges is at most "possibly true" (3)."""
+def _check_credibility_caps(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """Opinions are graded 6; a claim its own source hedges is at most "possibly true" (3)."""
     problems = []
     for line, row in tables.get("claims", []):
-        if _flag(row.get("hedged", "")) and _grade(row) in (1, 2):
-            rule = "is too high for a hedged claim: a claim its source hedges is at most 3"
-            problems.append(Problem(files["claims"], line, "credibility", row["credibility"], rule))
+        grade = _grade(row)
+        for applies, allowed, rule in CREDIBILITY_CAPS:
+            if grade is not None and applies(row) and grade not in allowed:
+                problems.append(
+                    Problem(files["claims"], line, "credibility", row["credibility"], rule))
     return problems
 
 

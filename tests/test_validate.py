@@ -499,7 +499,7 @@ def _assumption_cites_without_paragraph(data: Path) -> list[str]:
 
 @case("judgment-rests-on-missing-assumption")
 def _judgment_rests_on_missing_assumption(data: Path) -> list[str]:
-    line = replace_line(data / "judgment_assumptions.csv", "J11,A11", "J11,A99")
+    line = replace_line(data / "judgment_assumptions.csv", "J21,A02", "J21,A99")
     return [f"data/judgment_assumptions.csv:{line}: assumption_id: 'A99' "
             "is not found in assumptions.csv (assumption_id)"]
 
