@@ -375,8 +375,10 @@ def competing_hypotheses(scope: Scope) -> Html:
         f"from {_count(last.inconsistent_origins, 'origin')}). The items that best tell the "
         f"hypotheses apart are {cited}. ACH orders hypotheses by disconfirming evidence; "
         "it is not a likelihood. "
-        "The likelihoods are the judgments in the bottom line, and most of this evidence is "
-        "assessment from one origin, so the ranking is as fragile as its sources.</p>")
+        "The likelihoods are the judgments in the bottom line: a hypothesis can rank well here "
+        "and still be judged unlikely when the evidence against it, however strong, comes from "
+        "few origins (counted once each). Most of this evidence is assessment from one origin, "
+        "so the ranking is as fragile as its sources.</p>")
     return Html(f'<div id="{ALTERNATIVES_ANCHOR}">{findings}{ranking}{matrix}{details}</div>')
 
 
