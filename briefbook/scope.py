@@ -84,7 +84,9 @@ def make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
 
     tables: dict[str, pd.DataFrame] = {}
     for name, frame in book.tables.items():
-        if "source_id" in frame.columns and name != "sources":
+        # Actors are the book's who's who: kept whatever the scope, so a name or a grade never
+        # depends on which source happened to introduce the actor.
+        if "source_id" in frame.columns and name not in {"sources", "actors"}:
             # An assumption need not cite a source; one that does goes with its source.
             frame = frame[frame.source_id.isin(kept_ids) | (frame.source_id == "")]
         tables[name] = frame.reset_index(drop=True)

@@ -131,7 +131,7 @@ def sourcing_line(scope: Scope, judgments: pd.DataFrame) -> str:
     return (f'<p class="bb-sourcing"><strong>Sourcing:</strong> these judgments rest on '
             f"{len(grades)} independent origins (who first reported each item; relays of the "
             f"same report count once): {parts}. An origin's grade is that of the best source "
-            f"carrying it.{ceiling}</p>")
+            f"carrying it, or F when the texts do not name it.{ceiling}</p>")
 
 
 def bottom_line(scope: Scope) -> Html:
@@ -327,10 +327,12 @@ def competing_hypotheses(scope: Scope) -> Html:
     best = diag[diag.discriminates].sort_values("inconsistent", ascending=False, kind="stable")
     best_keys = list(best.index[:3])
     text = _evidence_text(scope)
+    horizon = dict(zip(hypotheses.hypothesis_id, hypotheses.horizon, strict=True))
     ranking = html_table(
         scores,
         [("Rank", "rank"), ("Hypothesis", lambda r: f'<span class="bb-id">{esc(r.hypothesis_id)}'
                             f"</span> {esc(r.statement)}"),
+         ("Horizon", lambda r: esc(horizon_words(horizon[r.hypothesis_id]))),
          ("Inconsistent items", "inconsistent"),
          ("from independent origins", "inconsistent_origins"),
          ("Consistent items", "consistent")],
@@ -363,23 +365,61 @@ def competing_hypotheses(scope: Scope) -> Html:
         for (h, t, i), (r, n) in sorted(rating.items()) if r != "neutral")
     details = (f'<details class="bb-ach-notes"><summary>Why each rating (every consistent and '
                f"inconsistent cell)</summary><ul>{notes}</ul></details>")
-    first, last = scores.iloc[0], scores.iloc[-1]
     cited = ", ".join(f"{esc(k[1])} {cite(*_place(evidence, k))}" for k in best_keys)
     findings = (
         f'<p class="bb-prose" id="{ALTERNATIVES_ANCHOR}-findings"><strong>Findings.</strong> '
-        f"Ranked by the evidence against them, the least contradicted hypothesis is "
-        f"{esc(first.hypothesis_id)} ({esc(first.label)}: "
-        f"{_count(first.inconsistent, 'inconsistent item')} from "
-        f"{_count(first.inconsistent_origins, 'origin')}) and the most contradicted is "
-        f"{esc(last.hypothesis_id)} ({esc(last.label)}: {_count(last.inconsistent, 'item')} "
-        f"from {_count(last.inconsistent_origins, 'origin')}). The items that best tell the "
-        f"hypotheses apart are {cited}. ACH orders hypotheses by disconfirming evidence; "
-        "it is not a likelihood. "
-        "The likelihoods are the judgments in the bottom line: a hypothesis can rank well here "
-        "and still be judged unlikely when the evidence against it, however strong, comes from "
-        "few origins (counted once each). Most of this evidence is assessment from one origin, "
-        "so the ranking is as fragile as its sources.</p>")
+        f"{_ranking_words(scores)} "
+        f"{_what_separates(scores, rating, evidence)}"
+        f"Across all the hypotheses, the items that discriminate most are {cited}. "
+        "ACH orders hypotheses by the evidence against them; it is not a likelihood. "
+        "The likelihoods are the judgments in the bottom line. "
+        f"{_kinds_words(scope, evidence)}</p>")
     return Html(f'<div id="{ALTERNATIVES_ANCHOR}">{findings}{ranking}{matrix}{details}</div>')
+
+
+def _ranking_words(scores: pd.DataFrame) -> str:
+    """Who ranks first and last, saying so when the first place is shared."""
+    def one(r: Any) -> str:
+        return f"{esc(r.hypothesis_id)} ({esc(r.label)})"
+
+    top = scores[(scores.inconsistent == scores.inconsistent.iloc[0])
+                 & (scores.inconsistent_origins == scores.inconsistent_origins.iloc[0])]
+    last = scores.iloc[-1]
+    tail = (f"The most contradicted is {one(last)}: {_count(last.inconsistent, 'item')} from "
+            f"{_count(last.inconsistent_origins, 'origin')}.")
+    first = top.iloc[0]
+    count = (f"{_count(first.inconsistent, 'inconsistent item')} from "
+             f"{_count(first.inconsistent_origins, 'origin')}")
+    if len(top) == 1:
+        return f"The least contradicted hypothesis is {one(first)}, with {count}. {tail}"
+    names = ", ".join(one(r) for r in top.iloc[:-1].itertuples()) + f" and {one(top.iloc[-1])}"
+    return f"{names} share the first place, with {count} each. {tail}"
+
+
+def _what_separates(scores: pd.DataFrame, rating: dict, evidence: pd.DataFrame) -> str:
+    """The items rated in opposite directions for the two leading hypotheses."""
+    first, second = scores.hypothesis_id.iloc[0], scores.hypothesis_id.iloc[1]
+    keys = [(t, i) for t, i in zip(evidence.evidence_table, evidence.evidence_id, strict=True)
+            if {rating[(first, t, i)][0], rating[(second, t, i)][0]}
+            == {"consistent", "inconsistent"}]
+    if not keys:
+        return (f"No item is consistent with one of {esc(first)} and {esc(second)} and "
+                "inconsistent with the other: the evidence cannot tell them apart. ")
+    items = [f"{esc(i)} {cite(*_place(evidence, (t, i)))}" for t, i in keys]
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+    return (f"Only {listed} tell {esc(first)} and {esc(second)} apart (consistent with one, "
+            "inconsistent with the other). ")
+
+
+def _kinds_words(scope: Scope, evidence: pd.DataFrame) -> str:
+    """How much of the matrix is reported fact and how much is someone's assessment."""
+    claims = scope["claims"]
+    kinds = claims[claims.claim_id.isin(set(evidence.evidence_id[
+        evidence.evidence_table == "claims"]))].claim_kind
+    judged = int(kinds.isin(["assessment", "opinion"]).sum())
+    return (f"The {len(evidence)} items come from {evidence.origin.nunique()} distinct "
+            f"origins, and {judged} of them are assessments or opinions rather than reports: "
+            "the ranking is only as firm as those sources.")
 
 
 def _count(n: int, noun: str) -> str:

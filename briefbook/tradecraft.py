@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from briefbook.params import RELIABILITY_GRADES
-from briefbook.validate import EVIDENCE_KEYS
+from briefbook.validate import EVIDENCE_KEYS, origin_grade
 
 PROPOSITION_STATUSES = ("confirmed", "reported", "disputed", "denied")
 
@@ -54,11 +54,14 @@ def is_unverified(claims: pd.DataFrame) -> pd.Series:
 
 
 def evidence_rows(tables: dict[str, pd.DataFrame], links: pd.DataFrame) -> pd.DataFrame:
-    """The rows ``links`` (evidence_table, evidence_id) point at, with origin, source and grade.
+    """The rows ``links`` (evidence_table, evidence_id) point at, with origin, source and the
+    origin's grade from that source (F for an origin the texts do not name).
 
     Links to rows outside the scope are skipped.
     """
     grades = dict(zip(tables["sources"].source_id, tables["sources"].reliability, strict=True))
+    actors = tables["actors"]
+    unnamed = set(actors.actor_id[actors.named == False])  # noqa: E712 (a nullable boolean)
     out = []
     for table, row_id in zip(links.evidence_table, links.evidence_id, strict=True):
         frame = tables[table]
@@ -68,7 +71,9 @@ def evidence_rows(tables: dict[str, pd.DataFrame], links: pd.DataFrame) -> pd.Da
         row = hit.iloc[0]
         out.append({"evidence_table": table, "evidence_id": row_id, "origin": row.origin,
                     "source_id": row.source_id, "paragraph": int(row.paragraph),
-                    "evidence": row.evidence, "grade": grades.get(row.source_id, "F")})
+                    "evidence": row.evidence,
+                    "grade": origin_grade(grades.get(row.source_id, "F"),
+                                          row.origin not in unnamed)})
     return pd.DataFrame(out, columns=["evidence_table", "evidence_id", "origin", "source_id",
                                       "paragraph", "evidence", "grade"])
 
@@ -86,12 +91,14 @@ def origin_grades(rows: pd.DataFrame) -> dict[str, str]:
 
 def ach_scores(ach: pd.DataFrame, hypotheses: pd.DataFrame,
                evidence: pd.DataFrame) -> pd.DataFrame:
-    """Hypotheses ranked by the weight of inconsistent evidence (Heuer: disconfirm).
+    """Hypotheses ranked by the evidence against them (Heuer: seek to disconfirm).
 
-    ``evidence`` is :func:`evidence_rows` of the matrix's rows. The weight is the number of
-    distinct origins among a hypothesis's inconsistent rows (relays of one report count once),
-    then the number of inconsistent rows; fewer is better. Returns one row per hypothesis with
-    ``inconsistent``, ``inconsistent_origins``, ``consistent`` and ``rank``.
+    ``evidence`` is :func:`evidence_rows` of the matrix's rows. Fewer inconsistent items rank
+    higher; ties go to the hypothesis whose inconsistent items come from fewer distinct origins.
+    Items, not origins, lead: one origin can report several separate facts (a refusal, a
+    certificate), while a relay of one report is rated once in the matrix, never per relay.
+    Returns one row per hypothesis with ``inconsistent``, ``inconsistent_origins``,
+    ``consistent`` and ``rank``.
     """
     origin = dict(zip(zip(evidence.evidence_table, evidence.evidence_id, strict=True),
                       evidence.origin, strict=True))
@@ -108,7 +115,7 @@ def ach_scores(ach: pd.DataFrame, hypotheses: pd.DataFrame,
         })
     frame = pd.DataFrame(rows, columns=["hypothesis_id", "label", "statement", "inconsistent",
                                         "inconsistent_origins", "consistent"])
-    frame = frame.sort_values(["inconsistent_origins", "inconsistent", "hypothesis_id"])
+    frame = frame.sort_values(["inconsistent", "inconsistent_origins", "hypothesis_id"])
     frame["rank"] = range(1, len(frame) + 1)
     return frame.reset_index(drop=True)
 

@@ -62,6 +62,7 @@ EDTF_COLUMNS = {
     "contracts": [("order_date", None)],
     "sources": [("published", None)],
     "judgments": [("horizon", None)],
+    "hypotheses": [("horizon", None)],
 }
 # Tables a judgment or an ACH row may cite as evidence, with their key column.
 EVIDENCE_KEYS = {
@@ -71,7 +72,8 @@ EVIDENCE_KEYS = {
     "factors": "factor_id",
 }
 # What a judgment's confidence needs from the origins of its evidence (an origin's grade is the
-# best source reliability among its rows): (origins, grade, how many origins reach the grade).
+# best source reliability among its rows, F for an origin the texts do not name): (origins,
+# grade, how many origins reach the grade).
 CONFIDENCE_RUBRIC = {
     "high": (2, "B", 2, "at least 2 independent origins graded B or better"),
     "moderate": (2, "C", 1, "at least 2 independent origins, one of them graded C or better"),
@@ -428,18 +430,20 @@ def _check_judgments(tables: Tables, files: dict[str, str]) -> list[Problem]:
 
 
 def _check_horizons(tables: Tables, files: dict[str, str]) -> list[Problem]:
-    """A horizon is a closed date or interval: no ``..`` and no empty end."""
+    """A horizon (of a judgment or a hypothesis) is a closed date or interval: no ``..`` and no
+    empty end."""
     problems = []
-    for line, row in tables.get("judgments", []):
-        text = row.get("horizon", "")
-        if ".." not in text and not text.rstrip("?~%").endswith("/"):
-            continue
-        try:
-            dates.parse(text)
-        except dates.EDTFError:
-            continue  # _check_dates has said so
-        rule = "is open-ended: a horizon needs a last date"
-        problems.append(Problem(files["judgments"], line, "horizon", text, rule))
+    for table in ("judgments", "hypotheses"):
+        for line, row in tables.get(table, []):
+            text = row.get("horizon", "")
+            if ".." not in text and not text.rstrip("?~%").endswith("/"):
+                continue
+            try:
+                dates.parse(text)
+            except dates.EDTFError:
+                continue  # _check_dates has said so
+            rule = "is open-ended: a horizon needs a last date"
+            problems.append(Problem(files[table], line, "horizon", text, rule))
     return problems
 
 
@@ -469,17 +473,26 @@ def _check_dependence(tables: Tables, files: dict[str, str]) -> list[Problem]:
     return problems
 
 
+def origin_grade(source_grade: str, named: bool) -> str:
+    """The grade an origin earns from one source carrying it: the source's own, unless the texts
+    do not name the origin ('unnamed analysts', 'Turkish media'), which cannot be judged (F)."""
+    return source_grade if named else "F"
+
+
 def _evidence_origins(tables: Tables) -> dict[str, dict[str, str]]:
-    """Per judgment, the origins of its evidence with each origin's best source grade."""
+    """Per judgment, the origins of its evidence with each origin's best grade."""
     evidence = _evidence_rows(tables)
     grades = {row.get("source_id", ""): row.get("reliability", "")
               for _, row in tables.get("sources", [])}
+    unnamed = {row.get("actor_id", "") for _, row in tables.get("actors", [])
+               if _flag(row.get("named", "")) is False}
     origins: dict[str, dict[str, str]] = defaultdict(dict)
     for _, link in tables.get("judgment_evidence", []):
         row = evidence.get(link.get("evidence_table", ""), {}).get(link.get("evidence_id", ""))
         grade = grades.get(row.get("source_id", "")) if row else None
         if not row or not row.get("origin") or not grade:
             continue  # a missing row, origin or source is reported elsewhere
+        grade = origin_grade(grade, row["origin"] not in unnamed)
         graded = origins[link.get("judgment_id", "")]
         graded[row["origin"]] = min(grade, graded.get(row["origin"], grade))
     return origins

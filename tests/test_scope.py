@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
+from briefbook import tradecraft
 from briefbook.load import load_book
 from briefbook.params import check_params
 from briefbook.scope import data_as_of, make_scope
@@ -31,8 +33,10 @@ def test_as_of_leaves_out_later_sources_and_every_row_citing_them(book) -> None:
     assert list(scope.sources.source_id) == ["s000", "s004"]
     assert set(scope.excluded_sources.source_id) == {"s002"}
     for name, frame in scope.tables.items():
-        if "source_id" in frame.columns and name != "sources":
+        if "source_id" in frame.columns and name not in {"sources", "actors"}:
             assert set(frame.source_id) <= {"s000", "s004", ""}, name
+    # Actors are the who's who: an actor's name and grade never depend on the scope.
+    assert scope["actors"].equals(book["actors"].reset_index(drop=True))
 
 
 def test_as_of_before_every_source_gives_an_empty_scope(book) -> None:
@@ -90,3 +94,12 @@ def test_status_is_derived_from_the_voices_in_scope(book) -> None:
     assert claims.loc["C01", "status"] == "disputed"
     only_c = scope_of(book, "caatsa_f35", min_reliability="C")["claims"].set_index("claim_id")
     assert only_c.loc["C26", "status"] == "reported"
+
+
+def test_an_origin_the_texts_do_not_name_is_graded_f(book) -> None:
+    # C32 is carried by s004 (graded C), but its origin is "unnamed analysts".
+    scope = scope_of(book)
+    links = pd.DataFrame({"evidence_table": ["claims", "claims"], "evidence_id": ["C32", "C33"]})
+    rows = tradecraft.evidence_rows(scope.tables, links).set_index("evidence_id")
+    assert (rows.loc["C32", "origin"], rows.loc["C32", "grade"]) == ("analysts", "F")
+    assert (rows.loc["C33", "origin"], rows.loc["C33", "grade"]) == ("guler", "C")

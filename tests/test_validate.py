@@ -788,6 +788,24 @@ def test_rule_voices_share_the_thread_and_every_proposition_has_one() -> None:
     ]
 
 
+def test_rule_an_unnamed_origin_is_graded_f_whatever_carries_it() -> None:
+    judgments = "judgment_id,confidence\nJ01,high\nJ02,moderate\n"
+    evidence = "\n".join([
+        "judgment_id,evidence_table,evidence_id",
+        "J01,claims,C1", "J01,claims,C2",  # both carried by an A-graded source
+        "J02,claims,C1", "J02,claims,C2",
+    ])
+    claims = "claim_id,origin,source_id\nC1,minister,s1\nC2,analysts,s1\n"
+    actors = "actor_id,named\nminister,true\nanalysts,false\n"
+    sources = "source_id,reliability\ns1,A\n"
+    assert rule_lines(judgments=judgments, judgment_evidence=evidence, claims=claims,
+                      actors=actors, sources=sources) == [
+        "judgments.csv:2: confidence: 'high' is more than its evidence allows: high needs at "
+        "least 2 independent origins graded B or better, and J01's evidence has 2 "
+        "(analysts: F, minister: A)",
+    ]
+
+
 def test_rule_horizon_is_edtf_with_a_last_date() -> None:
     judgments = ("judgment_id,horizon\nJ1,2026-12\nJ2,2025-10/2027-12\nJ3,2025/..\nJ4,2025/\n"
                  "J5,2025-13\n")
@@ -795,6 +813,10 @@ def test_rule_horizon_is_edtf_with_a_last_date() -> None:
         "judgments.csv:4: horizon: '2025/..' is open-ended: a horizon needs a last date",
         "judgments.csv:5: horizon: '2025/' is open-ended: a horizon needs a last date",
         "judgments.csv:6: horizon: '2025-13' is not a valid EDTF date (EDTFParseException)",
+    ]
+    hypotheses = "hypothesis_id,horizon\nH1,2026-12\nH2,2026/..\n"
+    assert rule_lines(hypotheses=hypotheses) == [
+        "hypotheses.csv:3: horizon: '2026/..' is open-ended: a horizon needs a last date",
     ]
 
 
