@@ -6,16 +6,20 @@ Usage::
 
 How the package grows, deterministically (no randomness: the same input gives the same bytes):
 
-* The fact tables (actors, events, claims, claim_relations, contracts, deliveries, judgments,
-  judgment_evidence, indicators, dispositions, integration, factors) keep their real rows and get
-  ``FACTOR - 1`` copies of them. Copy ``k`` is a self-contained replica of the original "world":
-  every row gets a new unique id, and every reference inside the copy (claimant, reporter, event
-  actors, claim relations, a delivery's contract, a judgment's evidence, a disposition factor's
-  option, ...) points at copy ``k`` of the referenced row, so foreign keys resolve and each
-  copied contract's deliveries add up exactly as the original's do (never above the order).
-* The vocabularies and provenance tables (threads, sources, likelihood_terms) are copied as they
-  are. Every copied row keeps its source, paragraph and verbatim evidence fragment, so the big
-  package stays valid with and without ``--sources`` (the build checks provenance by default).
+* The fact tables (actors, propositions, events, claims, claim_relations, contracts, deliveries,
+  judgments, judgment_evidence, judgment_assumptions, indicators, dispositions, integration,
+  factors) keep their real rows and get ``FACTOR - 1`` copies of them. Copy ``k`` is a
+  self-contained replica of the original "world": every row gets a new unique id, and every
+  reference inside the copy (claimant, reporter, event actors, every origin, a voice's
+  proposition, claim relations, a delivery's contract, a judgment's evidence and dependence, a
+  disposition factor's option, ...) points at copy ``k`` of the referenced row, so foreign keys
+  resolve and each copied contract's deliveries add up exactly as the original's do (never
+  above the order).
+* The vocabularies and provenance tables (threads, sources, likelihood_terms) and the book's
+  analytic frame (assumptions, hypotheses and the ACH matrix on the original rows) are copied as
+  they are: copied judgments rest on the same assumptions. Every copied row keeps its source,
+  paragraph and verbatim evidence fragment, so the big package stays valid with and without
+  ``--sources`` (the build checks provenance by default).
 * Display texts (labels, propositions, statements ...) get a " (copy k)" suffix, so copies are
   distinct rows for charts and tables, as a real, larger package would be.
 
@@ -46,6 +50,7 @@ DESCRIPTOR = "datapackage.json"
 # Replicated tables in dependency order (a table's references are mapped after its targets).
 ID_COLUMNS = {
     "actors": "actor_id",
+    "propositions": "proposition_id",
     "dispositions": "option_id",
     "events": "event_id",
     "claims": "claim_id",
@@ -55,6 +60,7 @@ ID_COLUMNS = {
     "factors": "factor_id",
     "judgments": "judgment_id",
     "judgment_evidence": "",  # composite key; its columns are references
+    "judgment_assumptions": "",
     "indicators": "indicator_id",
     "integration": "pair_id",
 }
@@ -62,6 +68,13 @@ ID_COLUMNS = {
 REFERENCES = {
     ("claims", "claimant"): "actors",
     ("claims", "reporter"): "actors",
+    ("claims", "origin"): "actors",
+    ("claims", "proposition_id"): "propositions",
+    ("events", "origin"): "actors",
+    ("deliveries", "origin"): "actors",
+    ("factors", "origin"): "actors",
+    ("judgments", "depends_on"): "judgments",
+    ("judgment_assumptions", "judgment_id"): "judgments",
     ("claim_relations", "claim_id"): "claims",
     ("claim_relations", "other_claim_id"): "claims",
     ("contracts", "supplier"): "actors",
@@ -74,6 +87,7 @@ REFERENCES = {
 # Display texts that get the " (copy k)" suffix, with the column's maxLength where it has one.
 MARKED = {
     "actors": ["name"],
+    "propositions": ["statement"],
     "events": ["label", "description"],
     "claims": ["proposition"],
     "claim_relations": ["note"],
