@@ -31,7 +31,8 @@ def render_index(entries: list[dict[str, str]], fingerprint: str) -> str:
         f"<title>briefbook: the S-400 buyback briefs</title><style>{STYLE}</style></head><body>"
         "<h1>The S-400 buyback briefs</h1>"
         '<p class="lede">Russia\'s reported offer to buy back the S-400s it sold to Turkey, and '
-        "what it means for three threads. Every statement in the briefs cites its source "
-        f"paragraph. Data fingerprint <code>{esc(fingerprint)}</code>.</p>"
+        "what it means for three threads. Every fact in the briefs cites its source paragraph; "
+        "every judgment gives a likelihood and a confidence. "
+        f"Data fingerprint <code>{esc(fingerprint)}</code>.</p>"
         f'<ol class="bb-index">{items}</ol></body></html>\n'
     )

@@ -123,15 +123,15 @@ def sourcing_line(scope: Scope, judgments: pd.DataFrame) -> str:
     by_grade: dict[str, list[str]] = {}
     for origin, grade in grades.items():
         by_grade.setdefault(grade, []).append(names.get(origin, origin))
-    parts = "; ".join(f"{len(who)} graded {grade} ({esc(', '.join(who))})"
-                      for grade, who in sorted(by_grade.items()))
+    parts = "; ".join(f"{len(who)} carried at best by a source graded {grade} "
+                      f"({esc(', '.join(who))})" for grade, who in sorted(by_grade.items()))
     ceiling = ("" if any(g in "AB" for g in grades.values()) else
                " No origin is carried by a source graded above C, so under the book's rubric "
                "no judgment can be held with high confidence.")
     return (f'<p class="bb-sourcing"><strong>Sourcing:</strong> these judgments rest on '
             f"{len(grades)} independent origins (who first reported each item; relays of the "
-            f"same report count once): {parts}. An origin's grade is that of the best source "
-            f"carrying it, or F when the texts do not name it.{ceiling}</p>")
+            f"same report count once): {parts}. The grade rates the text that carries an origin, "
+            f"not the origin itself, and is F when the texts do not name the origin.{ceiling}</p>")
 
 
 def bottom_line(scope: Scope) -> Html:
@@ -180,6 +180,9 @@ def claims_ledger(scope: Scope, claims: pd.DataFrame | None = None) -> Html:
     def status(r: pd.Series) -> str:
         flag = ('<br><span class="bb-why">flagged by its source as unconfirmed or alleged</span>'
                 if r.hedged and r.claim_kind == "report" else "")
+        if r.polarity == "qualifies":  # the status is the proposition's; this voice takes no side
+            return (f'<span class="bb-why">takes no side on a proposition that is</span> '
+                    f"{badge(r.status)}{flag}")
         return badge(r.status) + flag
 
     return html_table(
@@ -300,7 +303,9 @@ def key_assumptions(scope: Scope) -> Html:
             ("Why we make it", "basis"),
             ("What would show it wrong", "would_show_wrong"),
             ("Judgments resting on it", lambda r: esc(on.get(r.assumption_id, "")) or
-             '<span class="bb-muted">none directly; it bears on the dates</span>'),
+             ('<span class="bb-muted">none directly; it bears on the sources\' dates</span>'
+              if not r.thread else
+              '<span class="bb-muted">none directly; it bears on this brief\'s figures</span>')),
             ("Source", lambda r: cite(r.source_id, r.paragraph, r.evidence) if r.source_id
              else '<span class="bb-muted">none: our reasoning</span>'),
         ],

@@ -318,6 +318,7 @@ def _rule_checks(tables: Tables, files: dict[str, str], sources_dir: Path | None
     problems += _check_confidence(tables, files)
     problems += _check_likelihood_ranges(tables, files)
     problems += _check_factor_subjects(tables, files)
+    problems += _check_same_as(tables, files)
     problems += _check_relations(tables, files)
     problems += _check_corroboration(tables, files)
     problems += _check_credibility_one(tables, files)
@@ -536,6 +537,29 @@ def _check_factor_subjects(tables: Tables, files: dict[str, str]) -> list[Proble
         if row.get("kind") in DISPOSITION_KINDS and row.get("subject") not in options:
             rule = "is not an option_id in dispositions.csv (required for disposition factors)"
             problems.append(Problem(files["factors"], line, "subject", row.get("subject"), rule))
+    return problems
+
+
+def _check_same_as(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A factor filed again for a second analysis (``same_as``) is the same item: same origin,
+    source and paragraph as the row it names, and that row is an item's first row."""
+    factors = {row.get("factor_id", ""): row for _, row in tables.get("factors", [])}
+    problems = []
+    for line, row in tables.get("factors", []):
+        first = factors.get(row.get("same_as", ""))
+        if not first:
+            continue  # empty, or a missing target the foreign-key check reports
+        if first.get("same_as"):
+            rule = (f"names {first['factor_id']}, itself a repeat of {first['same_as']}: "
+                    "name the first row")
+            problems.append(Problem(files["factors"], line, "same_as", row["same_as"], rule))
+            continue
+        for column in ("origin", "source_id", "paragraph"):
+            if row.get(column) != first.get(column):
+                rule = (f"names {first['factor_id']}, whose {column} is {first.get(column)!r}, "
+                        f"not {row.get(column)!r}: a repeat must be the same item")
+                problems.append(Problem(files["factors"], line, "same_as", row["same_as"], rule))
+                break
     return problems
 
 

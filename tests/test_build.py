@@ -24,11 +24,12 @@ KEY_CONTENT = {
                  'href="india_s400_timeline.html"', "What each party wants", "DISPUTED".lower(),
                  'id="alternatives"', "bb-ach-matrix", "best discriminates", "Findings."],
     "caatsa_f35": ["CAATSA", "inactive storage", "full disposal", "Greece", "F-16",
-                   "1 voice says the US would tolerate inactive storage and 2 voices say it may "
-                   "insist on full disposal", 'href="overview.html#alternatives"'],
-    "steel_dome": ["Integration matrix", "cannot integrate", "Keep in storage",
+                   "That the US would tolerate inactive storage: Yaşar Güler",
+                   "voices to weigh, not votes to count", 'href="overview.html#alternatives"'],
+    "steel_dome": ["Integration matrix", "does not integrate", "reported not integrable",
+                   "Keep in storage",
                    "Transfer to Ukraine", "end-user certificate", "shelf life"],
-    "india_s400_timeline": ["<strong>3 of 5</strong>", "US$1.086 billion", "by 2027",
+    "india_s400_timeline": ["<strong>3 of 5</strong>", "US$1.09 billion", "by 2027",
                             "May 2025", "leading case: baseline", "US$5.43 billion"],
     "india_s400_timeline_buyback": ["leading case: buyback", "<strong>3 of 5</strong>"],
 }

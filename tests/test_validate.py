@@ -514,6 +514,20 @@ def _proposition_copies_source(data: Path) -> list[str]:
             "write it in our own words"]
 
 
+@case("repeat-factor-from-another-paragraph", cli=False)
+def _repeat_factor_from_another_paragraph(data: Path) -> list[str]:
+    line = set_cell(data / "factors.csv", "F32", "same_as", "F11")  # F11: analysts, not Güler
+    return [f"data/factors.csv:{line}: same_as: 'F11' names F11, whose origin is 'analysts', "
+            "not 'guler': a repeat must be the same item"]
+
+
+@case("repeat-factor-names-a-repeat", cli=False)
+def _repeat_factor_names_a_repeat(data: Path) -> list[str]:
+    line = set_cell(data / "factors.csv", "F31", "same_as", "F32")
+    return [f"data/factors.csv:{line}: same_as: 'F32' names F32, itself a repeat of F10: "
+            "name the first row"]
+
+
 def _two_problems(data: Path) -> list[str]:
     """Breaks two files: both problems are reported, sorted by file and line."""
     events_line = set_cell(data / "events.csv", "E12", "date", "2019-13-45")
