@@ -2,6 +2,8 @@
 
 ``python -m briefbook validate [--data DIR] [--sources DIR]``
 ``python -m briefbook build [--jobs N] [--force] [--only NAME ...] [-p NAME=VALUE ...]``
+``python -m briefbook source add PATH [--data DIR] [--sources DIR]``
+``python -m briefbook locate WORDS ... [--sources DIR] [--data DIR]``
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from briefbook import config
 from briefbook.atomic import build_lock
 from briefbook.exceptions import BriefbookError
+from briefbook.sources import add_source, locate
 from briefbook.validate import validate_package
 
 
@@ -55,7 +58,51 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of source texts, for provenance checks",
     )
     build.add_argument("--timeout", type=int, default=None, help="seconds a cell may run")
+
+    source = sub.add_parser(
+        "source",
+        help="register a new source text: python -m briefbook source add PATH",
+        description="Manage the source texts (one action: add).",
+        epilog="example:\n  python -m briefbook source add ~/Downloads/006_ministry_statement.txt",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source_sub = source.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = source_sub.add_parser(
+        "add",
+        help="copy a text into the sources folder and add its row to sources.csv",
+        description="Register a new source text: copy it in and add its row to sources.csv.",
+        epilog=(
+            "example:\n  python -m briefbook source add ~/Downloads/006_ministry_statement.txt\n\n"
+            "It prints the new source id, the fields you must fill in sources.csv and the\n"
+            "paragraphs numbered as they are cited (¶1, ¶2 …)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.add_argument("path", type=Path, metavar="PATH",
+                     help="the text: UTF-8, one paragraph per non-empty line")
+    _data_and_sources(add, "folder the text is copied into")
+
+    loc = sub.add_parser(
+        "locate",
+        help="find which source and paragraph hold some words (for citations)",
+        description="Find which source and paragraph hold some words, to cite them.",
+        epilog=(
+            'example:\n  python -m briefbook locate "last month"\n\n'
+            "Case, spacing and curly or straight quotes do not matter; each hit is printed as\n"
+            "`s004 ¶27 (file)` and the paragraph, with the words marked [[like this]]."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    loc.add_argument("words", nargs="+", metavar="WORDS", help="a few words of the text")
+    _data_and_sources(loc, "folder of source texts to search")
     return parser
+
+
+def _data_and_sources(parser: argparse.ArgumentParser, sources_help: str) -> None:
+    parser.add_argument("--data", type=Path, default=config.DATA_DIR, metavar="DIR",
+                        help="data package folder (default: %(default)s)")
+    parser.add_argument("--sources", type=Path, default=config.SOURCES_DIR, metavar="DIR",
+                        help=f"{sources_help} (default: %(default)s)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args.data, args.sources)
+        if args.command == "source":
+            return _add_source(args.path, args.data, args.sources)
+        if args.command == "locate":
+            return _locate(" ".join(args.words), args.sources, args.data)
         return _build(args)
     except BriefbookError as exc:
         print(f"briefbook: {exc}", file=sys.stderr)
@@ -85,6 +136,37 @@ def _validate(data: Path, sources: Path | None) -> int:
         return 1
     checked = " and its provenance against " + str(sources) if sources else ""
     print(f"The data package in {data}{checked} is valid.")
+    return 0
+
+
+def _add_source(path: Path, data: Path, sources: Path) -> int:
+    added = add_source(path, data, sources)
+    print(f"Added {added.source_id}: {added.file}, copied to {added.copied_to}")
+    print(f"sha256: {added.sha256}")
+    print(f"paragraphs: {len(added.paragraphs)}")
+    print(f"Now fill in its row, {added.sources_csv} line {added.line}: "
+          f"{', '.join(added.required)}.")
+    if added.optional:
+        print(f"Also {', '.join(added.optional)}, where the text names them.")
+    print("Until then `python -m briefbook validate` names each required field left empty.")
+    print()
+    for number, text in enumerate(added.paragraphs, start=1):
+        print(f"¶{number} {text}")
+    return 0
+
+
+def _locate(words: str, sources: Path, data: Path) -> int:
+    hits, notes = locate(words, sources, data)
+    for note in notes:
+        print(f"briefbook: {note}", file=sys.stderr)
+    for n, hit in enumerate(hits):
+        label = (f"{hit.source_id} ¶{hit.paragraph} ({hit.file})" if hit.source_id
+                 else f"{hit.file} ¶{hit.paragraph} (not registered)")
+        print(("\n" if n else "") + label)
+        print(hit.text)
+    if not hits:
+        print(f"No paragraph in {sources} holds {words!r}.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -41,6 +41,10 @@ class DataValidationError(BriefbookError):
         super().__init__(f"The data package has {len(problems)} problem(s):\n{lines}")
 
 
+class SourceError(BriefbookError):
+    """Raised when a source text cannot be added or searched (missing, empty, not UTF-8, taken)."""
+
+
 class ParameterError(BriefbookError, ValueError):
     """Raised when a brief parameter has a value that is not allowed."""
 
