@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from briefbook import charts, sections
+from briefbook import changes, charts, sections
 from briefbook.citations import reset_record
 from briefbook.load import load_book
 from briefbook.params import check_params
@@ -51,6 +51,10 @@ class Brief:
     def bottom_line(self) -> Html:
         """Key judgments; under a scenario parameter, the judgment on that scenario first."""
         return sections.bottom_line(self.scope)
+
+    def what_changed(self) -> Html:
+        """What changed since the previous edition, every item cited."""
+        return changes.what_changed(self.scope)
 
     def timeline(
         self, title: str | None = None, with_threads: tuple[str, ...] = ()
@@ -113,15 +117,40 @@ class Brief:
         )
         return Html(f'<ul class="bb-threads">{items}</ul>')
 
-    def summary(self) -> dict[str, str]:
-        """What the index shows for this brief."""
+    def summary(self) -> dict[str, object]:
+        """What the index shows for this brief: derived from its own scope only."""
         title = self.scope.book["threads"].set_index("thread_id").loc[self.thread].title
+        edition = self.scope.edition
         return {
             "title": str(title),
             "bottom_line": self.top_judgment(),
             "as_of": self.scope.as_of.isoformat(),
-            "fingerprint": self.scope.book.fingerprint,
+            "fingerprint": self.scope.fingerprint,
+            "edition": edition.number if edition else 0,
+            "editions": [{"edition": e.number, "as_of": e.as_of.isoformat(),
+                          "summary": e.summary} for e in self.scope.editions],
+            "trajectories": self.trajectories(),
         }
+
+    def trajectories(self) -> list[dict[str, object]]:
+        """Per judgment of the thread, its likelihood range at each edition up to this one."""
+        terms = self.scope.book["likelihood_terms"].set_index("term")
+        out: dict[str, dict[str, object]] = {}
+        for e in self.scope.editions:
+            at = self.scope if e.as_of == self.scope.as_of else self.scope.at(e.as_of)
+            for j in sections.ordered_judgments(at).itertuples():
+                item = out.setdefault(j.judgment_id, {"judgment_id": j.judgment_id,
+                                                      "statement": j.statement, "points": []})
+                item["statement"] = j.statement
+                item["points"].append({  # type: ignore[union-attr]
+                    "edition": e.number, "likelihood": j.likelihood,
+                    "confidence": j.confidence,
+                    "min": int(terms.loc[j.likelihood].min_percent),
+                    "max": int(terms.loc[j.likelihood].max_percent)})
+        latest = list(sections.ordered_judgments(self.scope).judgment_id)
+        return sorted(out.values(), key=lambda t: (latest.index(t["judgment_id"])
+                                                   if t["judgment_id"] in latest else len(latest),
+                                                   str(t["judgment_id"])))
 
 
 def open_brief(thread: str, data_dir: Path | None = None, **params: object) -> Brief:

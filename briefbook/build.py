@@ -23,7 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # the execution stack (papermill, nbconvert) loads only when 
 __all__ = ["BuildResult", "build_briefs", "parse_overrides"]
 
 CACHE_DIR = ".cache"
+EDITIONS_DIR = "editions"
 EXECUTED_DIR = "executed"
 VALIDATED_ENTRY = "validated"  # cache entry of the last data package that passed validation
 DEFAULT_CELL_TIMEOUT = 300
@@ -108,6 +109,8 @@ def _build_locked(
     keys = {s.name: cache.brief_key(s, data_digest, env_digest) for s in selected}
 
     todo = [s for s in selected if force or not _fresh(out_dir, cache_dir, s, keys[s.name])]
+    if todo and not force:
+        todo = _still_stale(todo, out_dir, cache_dir, keys, data_dir, env_digest)
     result = BuildResult(cached=[s.name for s in selected if s not in todo])
     progress = Progress([s.name for s in selected], stream)
     for name in result.cached:
@@ -126,7 +129,7 @@ def _build_locked(
                                  result)
                 progress.update(spec.name, state, outcome.seconds)
 
-    _write_index(specs, out_dir, cache_dir, fp)
+    _write_index(specs, out_dir, cache_dir)
     if result.failures:
         print("Build finished with failures; previous HTML of failed briefs was kept:\n"
               + "\n".join(str(f) for f in result.failures), file=stream)
@@ -164,6 +167,41 @@ def _select(specs: list[BriefSpec], only: list[str] | None) -> list[BriefSpec]:
 def _fresh(out_dir: Path, cache_dir: Path, spec: BriefSpec, key: str) -> bool:
     entry = cache.read_entry(cache_dir, spec.name)
     return bool(entry and entry.get("key") == key and (out_dir / f"{spec.name}.html").is_file())
+
+
+def scope_key(spec: BriefSpec, fingerprint: str, env_digest: str) -> str:
+    """A brief's key by what it shows: notebook, parameters, code and its scope's fingerprint."""
+    return cache.brief_key(spec, fingerprint, env_digest)
+
+
+def _still_stale(
+    todo: list[BriefSpec], out_dir: Path, cache_dir: Path, keys: dict[str, str], data_dir: Path,
+    env_digest: str,
+) -> list[BriefSpec]:
+    """Of the briefs whose data changed, those whose own scope changed too.
+
+    Adding rows for a later edition changes the data but not an earlier edition's scope: such a
+    brief is kept (its HTML would come out byte-identical) and its entry takes the new key.
+    Loading the data costs about a second, so this runs only when some key missed.
+    """
+    candidates = [s for s in todo if (entry := cache.read_entry(cache_dir, s.name))
+                  and entry.get("scope_key") and (out_dir / f"{s.name}.html").is_file()]
+    if not candidates:
+        return todo
+    os.environ.update({VALIDATED_ENV: fingerprint(data_dir), "BRIEFBOOK_DATA": str(data_dir)})
+    from briefbook.brief import open_brief
+
+    env_digest_now = env_digest
+    stale = []
+    for spec in todo:
+        entry = cache.read_entry(cache_dir, spec.name) if spec in candidates else None
+        if entry:
+            fp = open_brief(spec.thread, data_dir=data_dir, **spec.parameters).scope.fingerprint
+            if entry["scope_key"] == scope_key(spec, fp, env_digest_now):
+                cache.write_entry(cache_dir, spec.name, {**entry, "key": keys[spec.name]})
+                continue
+        stale.append(spec)
+    return stale
 
 
 def _run_parallel(
@@ -244,12 +282,13 @@ def _publish(
         summary["title"] = spec.title
     cache.write_entry(cache_dir, spec.name, {
         "key": key, "summary": summary, "parameters": spec.parameters,
+        "scope_key": scope_key(spec, str(summary["fingerprint"]), cache.environment_digest()),
     })
     result.built.append(spec.name)
     return "done"
 
 
-def _write_index(specs: list[BriefSpec], out_dir: Path, cache_dir: Path, fp: str) -> None:
+def _write_index(specs: list[BriefSpec], out_dir: Path, cache_dir: Path) -> None:
     entries = []
     for spec in specs:
         entry = cache.read_entry(cache_dir, spec.name)
@@ -257,4 +296,24 @@ def _write_index(specs: list[BriefSpec], out_dir: Path, cache_dir: Path, fp: str
             given = sorted(entry.get("parameters", {}).items())
             params = ", ".join(f"{k}={v}" for k, v in given) or "defaults"
             entries.append({"name": spec.name, **entry["summary"], "parameters": params})
-    write_text_atomic(out_dir / "index.html", render_index(entries, fp))
+    write_text_atomic(out_dir / "index.html", render_index(entries, _edition_links(out_dir)))
+
+
+def _edition_links(out_dir: Path) -> Callable[[int], str | None]:
+    """Where each edition's index is, seen from ``out_dir``'s index (None: not built)."""
+    inside = out_dir.parent.name == EDITIONS_DIR
+    root = out_dir.parent.parent if inside else out_dir
+
+    def link(number: int) -> str | None:
+        if inside and out_dir.name == str(number):
+            return "index.html"
+        if not (root / EDITIONS_DIR / str(number) / "index.html").is_file():
+            return None
+        return f"../{number}/index.html" if inside else f"{EDITIONS_DIR}/{number}/index.html"
+
+    return link
+
+
+def edition_folder(out_dir: Path, number: int) -> Path:
+    """Where edition ``number`` is built: ``briefs/editions/N``."""
+    return Path(out_dir) / EDITIONS_DIR / str(number)

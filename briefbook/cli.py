@@ -16,7 +16,7 @@ from pathlib import Path
 
 from briefbook import config
 from briefbook.atomic import build_lock
-from briefbook.exceptions import BriefbookError
+from briefbook.exceptions import BriefbookError, ParameterError
 from briefbook.sources import add_source, locate
 from briefbook.validate import validate_package
 
@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of source texts, for provenance checks",
     )
     build.add_argument("--timeout", type=int, default=None, help="seconds a cell may run")
+    which = build.add_mutually_exclusive_group()
+    which.add_argument("--edition", type=int, metavar="N",
+                       help="build edition N (data/editions.csv) into briefs/editions/N/")
+    which.add_argument("--all-editions", action="store_true",
+                       help="build every edition into briefs/editions/N/, then the latest into "
+                            "briefs/")
 
     source = sub.add_parser(
         "source",
@@ -179,15 +185,38 @@ def _build(args: argparse.Namespace) -> int:
     with build_lock(args.out):
         from briefbook.build import build_briefs, parse_overrides
 
-        result = build_briefs(
-            manifest=args.manifest,
-            out_dir=args.out,
-            data_dir=args.data,
-            sources_dir=args.sources,
-            jobs=args.jobs,
-            force=args.force,
-            only=args.only,
-            overrides=parse_overrides(args.param),
-            cell_timeout=args.timeout,
-        )
-    return 0 if result.ok else 1
+        overrides = parse_overrides(args.param)
+        results = []
+        for out_dir, as_of in _edition_runs(args, overrides):
+            results.append(build_briefs(
+                manifest=args.manifest,
+                out_dir=out_dir,
+                data_dir=args.data,
+                sources_dir=args.sources,
+                jobs=args.jobs,
+                force=args.force,
+                only=args.only,
+                overrides={**overrides, **({"as_of": as_of} if as_of else {})},
+                cell_timeout=args.timeout,
+            ))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _edition_runs(args: argparse.Namespace, overrides: dict) -> list[tuple[Path, str | None]]:
+    """Which folders to build, each with the as-of date its edition sets (None: the default)."""
+    if args.edition is None and not args.all_editions:
+        return [(args.out, None)]
+    from briefbook.build import edition_folder
+    from briefbook.editions import read_edition_dates
+
+    if "as_of" in overrides:
+        raise ParameterError("as_of", overrides["as_of"],
+                             "an edition sets its own as-of date: drop -p as_of or --edition")
+    dates = read_edition_dates(args.data)
+    if args.all_editions:
+        return [(edition_folder(args.out, n), d) for n, d in dates.items()] + [(args.out, None)]
+    if args.edition not in dates:
+        listed = ", ".join(map(str, dates)) or "none"
+        raise ParameterError("--edition", args.edition,
+                             f"it must be an edition in data/editions.csv (editions: {listed})")
+    return [(edition_folder(args.out, args.edition), dates[args.edition])]

@@ -1,7 +1,13 @@
 """Filter the book by a brief's parameters: what the brief may show, and what it left out.
 
-* Sources published after ``as_of`` (their first possible day is later) are left out, and so is
-  every row citing them. Sources graded below ``min_reliability`` are left out the same way.
+* A source is in scope when it was certainly published by ``as_of`` (the last day of its
+  estimated publication interval is on or before it: the editions' rule, see
+  :mod:`briefbook.editions`); every row citing a source out of scope is left out. Sources graded
+  below ``min_reliability`` are left out the same way.
+* The brief belongs to the latest edition on or before ``as_of``: it shows each judgment in the
+  version current at that edition, the assumptions and hypotheses introduced by then, and every
+  row with the revisions made by then. The scope's fingerprint is a digest of exactly these rows
+  (and, through their sha256, the texts), so adding rows for a later edition changes nothing here.
 * Dated items that start after ``as_of`` are shown as planned, never as fact.
 * A claim's ``status`` is derived from the voices on its proposition that stay in scope
   (:func:`briefbook.tradecraft.claim_status`), so dropping a source can turn "confirmed" into
@@ -15,11 +21,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from briefbook import dates, tradecraft
+from briefbook import dates, editions, tradecraft
 from briefbook.load import Book
 from briefbook.params import RELIABILITY_GRADES, BriefParams
 
@@ -28,9 +35,12 @@ DATED_TABLES = {"events": "date", "deliveries": "date"}
 
 
 def data_as_of(book: Book) -> dt.date:
-    """The default knowledge cut-off: the last possible publication day of the newest source."""
-    ends = [dates.parse(text).end_or(dates.parse(text).start) for text in book["sources"].published]
-    return max(ends)
+    """The default knowledge cut-off: the latest edition's as-of date (with no editions, the last
+    possible publication day of the newest source)."""
+    listed = editions.editions_of(book["editions"])
+    if listed:
+        return listed[-1].as_of
+    return max(editions.last_possible_day(text) for text in book["sources"].published)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,24 @@ class Scope:
     book: Book
     tables: dict[str, pd.DataFrame]
     excluded_sources: pd.DataFrame
+    edition: editions.Edition | None
+    fingerprint: str
+
+    @property
+    def editions(self) -> list[editions.Edition]:
+        """The editions up to and including this brief's own."""
+        number = self.edition.number if self.edition else 0
+        return [e for e in editions.editions_of(self.book["editions"]) if e.number <= number]
+
+    @property
+    def baseline(self) -> editions.Edition | None:
+        """The edition "what changed" compares with: the latest one before the as-of date."""
+        earlier = [e for e in editions.editions_of(self.book["editions"]) if e.as_of < self.as_of]
+        return earlier[-1] if earlier else None
+
+    def at(self, as_of: dt.date) -> Scope:
+        """The same brief with another as-of date (for comparing editions)."""
+        return make_scope(self.book, self.thread, replace(self.params, as_of=as_of))
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -68,29 +96,42 @@ class Scope:
 def make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
     """Apply the parameters to every table of the book."""
     as_of = params.as_of or data_as_of(book)
+    edition = editions.edition_at(editions.editions_of(book["editions"]), as_of)
+    number = edition.number if edition else 0
     sources = book["sources"].copy()
-    sources["start"] = [dates.parse(t).start for t in sources.published]
     grade_ok = sources.reliability.map(RELIABILITY_GRADES.index) <= RELIABILITY_GRADES.index(
         params.min_reliability
     )
-    date_ok = sources.start <= as_of
-    excluded = sources[~(grade_ok & date_ok)].assign(
-        reason=[
-            "published after the as-of date" if not d else "graded below the minimum reliability"
-            for d in date_ok[~(grade_ok & date_ok)]
-        ]
-    )
+    date_ok = pd.Series([editions.source_included(t, as_of) for t in sources.published],
+                        index=sources.index, dtype=bool)
+    # Only sources the reader could have known are named as left out: a text not yet published
+    # by the as-of date is simply absent, so an edition never changes when later ones grow.
+    excluded = sources[date_ok & ~grade_ok].assign(reason="graded below the minimum reliability")
     kept_ids = set(sources[grade_ok & date_ok].source_id)
 
     tables: dict[str, pd.DataFrame] = {}
-    for name, frame in book.tables.items():
+    revised = editions.apply_revisions(book.tables, number)
+    for name, frame in revised.items():
         # Actors are the book's who's who: kept whatever the scope, so a name or a grade never
         # depends on which source happened to introduce the actor.
-        if "source_id" in frame.columns and name not in {"sources", "actors"}:
+        if "source_id" in frame.columns and name not in {"sources", "actors", "revisions"}:
             # An assumption need not cite a source; one that does goes with its source.
             frame = frame[frame.source_id.isin(kept_ids) | (frame.source_id == "")]
+        if name in editions.INTRODUCED:
+            frame = frame[frame.edition <= number]
         tables[name] = frame.reset_index(drop=True)
-    tables["sources"] = sources[sources.source_id.isin(kept_ids)].reset_index(drop=True)
+    tables["sources"] = revised["sources"][revised["sources"].source_id.isin(kept_ids)
+                                           ].reset_index(drop=True)
+    tables["editions"] = tables["editions"][tables["editions"].edition <= number
+                                            ].reset_index(drop=True)
+    tables["revisions"] = tables["revisions"][(tables["revisions"].edition <= number)
+                                              & tables["revisions"].source_id.isin(kept_ids | {""})
+                                              ].reset_index(drop=True)
+    versions = editions.current_versions(tables["judgments"], number)
+    tables["judgments"] = versions
+    for name in editions.VERSIONED[1:]:
+        tables[name] = editions.links_of_versions(tables[name], versions)
+    fingerprint = _fingerprint(tables)
 
     for name, column in DATED_TABLES.items():
         tables[name] = _with_spans(tables[name], column, as_of)
@@ -111,7 +152,33 @@ def make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
     tables["judgment_assumptions"] = links[
         links.judgment_id.isin(set(tables["judgments"].judgment_id))].reset_index(drop=True)
     tables["ach"] = _evidence_in_scope(tables["ach"], tables)
-    return Scope(thread, params, as_of, book, tables, excluded.reset_index(drop=True))
+    tables["ach"] = tables["ach"][tables["ach"].hypothesis_id.isin(
+        set(tables["hypotheses"].hypothesis_id))].reset_index(drop=True)
+    return Scope(thread, params, as_of, book, tables, excluded.reset_index(drop=True),
+                 edition, fingerprint)
+
+
+def _fingerprint(tables: dict[str, pd.DataFrame]) -> str:
+    """SHA-256 of the rows in scope (first 12 hex digits): the texts enter through their sha256.
+
+    Actors count only where a row in scope names them, so an actor a later source introduces
+    leaves an earlier edition's fingerprint alone.
+    """
+    named: set[str] = set()
+    for name, frame in tables.items():
+        if name == "actors":
+            continue
+        for column in frame.columns:
+            if frame[column].dtype == "string":
+                for value in frame[column]:
+                    named.update(str(value).split(";"))
+    digest = hashlib.sha256()
+    for name in sorted(tables):
+        frame = tables[name]
+        if name == "actors":
+            frame = frame[frame.actor_id.isin(named)]
+        digest.update(name.encode() + b"\0" + frame.to_csv(index=False).encode() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def _with_spans(frame: pd.DataFrame, column: str, as_of: dt.date) -> pd.DataFrame:
@@ -144,8 +211,9 @@ def _relations_in_scope(relations: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
 def _evidence_in_scope(links: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Rows of ``links`` (evidence_table, evidence_id) whose evidence row is in scope."""
     available = {(t, i) for t, k in tradecraft.EVIDENCE_KEYS.items() for i in tables[t][k]}
-    keep = [(t, i) in available
-            for t, i in zip(links.evidence_table, links.evidence_id, strict=True)]
+    keep = pd.Series([(t, i) in available
+                      for t, i in zip(links.evidence_table, links.evidence_id, strict=True)],
+                     index=links.index, dtype=bool)
     return links[keep].reset_index(drop=True)
 
 

@@ -31,26 +31,36 @@ def _actor_names(scope: Scope) -> dict[str, str]:
 
 
 def header(scope: Scope) -> Html:
-    """Title block: thread, as-of date, parameters, data fingerprint and sources used."""
+    """Title block: thread, edition and as-of date, parameters, fingerprint and sources used."""
     thread = scope.book["threads"].set_index("thread_id").loc[scope.thread]
     params = scope.params.as_dict(scope.as_of)
-    as_of_note = ("" if scope.params.as_of else
-                  " (estimated: the default is the last day the newest source can have been "
-                  "published, and no source carries a date; see assumption A06)")
+    edition = scope.edition
+    if edition is None:
+        edition_text = "none: no edition is dated on or before this as-of date"
+    elif edition.as_of == scope.as_of:
+        edition_text = f"{edition.number} — {esc(edition.summary)}"
+    else:
+        edition_text = (f"{edition.number} (as of {edition.as_of.isoformat()}), with the "
+                        f"sources certainly published by {scope.as_of.isoformat()} — "
+                        f"{esc(edition.summary)}")
+    as_of_note = (" — a cut-off we chose. No source carries a date: a source counts only once the "
+                  "last day of its estimated publication interval has passed (see Sources).")
     rows = [
         ("Thread", esc(thread.title)),
         ("Question", esc(thread.question)),
+        ("Edition", edition_text),
         ("As of", esc(scope.as_of.isoformat()) + esc(as_of_note)),
         ("Parameters", ", ".join(f"<code>{esc(k)}={esc(_plain(v))}</code>"
                                  for k, v in params.items())),
-        ("Data fingerprint", f"<code>{esc(scope.book.fingerprint)}</code> (SHA-256 of data/)"),
-        ("Sources used", f"{len(scope.sources)} of {len(scope.book['sources'])}"),
+        ("Data fingerprint", f"<code>{esc(scope.fingerprint)}</code> (SHA-256 of the rows and "
+                             "texts this brief draws on)"),
+        ("Sources used", str(len(scope.sources))),
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     out = f'<table class="bb-header">{body}</table>'
     if scope.is_empty:
-        out += (f'<p class="bb-alert">No source passes these parameters (none published on or '
-                f"before {esc(scope.as_of.isoformat())} with reliability "
+        out += (f'<p class="bb-alert">No source passes these parameters (none certainly published '
+                f"by {esc(scope.as_of.isoformat())} with reliability "
                 f"{esc(scope.params.min_reliability)} or better), so this brief has no evidence "
                 f"to show. Every section below is empty.</p>")
     return Html(out)
@@ -104,10 +114,14 @@ def _judgment_meta(scope: Scope, j: Any) -> str:
             f'<a href="#{assumption_anchor(a)}">{esc(a)}</a>' for a in ids))
     else:
         parts.append("Rests on no key assumption beyond the sources' estimated dates")
-    if j.depends_on:
-        base = scope.book["judgments"].set_index("judgment_id").loc[j.depends_on]
+    current = scope["judgments"].set_index("judgment_id")
+    if j.depends_on and j.depends_on in current.index:
+        base = current.loc[j.depends_on]
         parts.append(f"Presupposes {esc(j.depends_on)} ({esc(base.likelihood)}), so it is "
                      "never judged more likely than that")
+    elif j.depends_on:
+        parts.append(f"Presupposes {esc(j.depends_on)}, which no evidence in scope supports, so "
+                     "it is never judged more likely than that")
     return '<p class="bb-judgment-meta">' + " · ".join(parts) + "</p>"
 
 
@@ -221,21 +235,26 @@ def proposition_voices(scope: Scope, proposition_id: str) -> Html:
 
 
 def contradictions(scope: Scope) -> Html:
-    """Claims that contradict or qualify each other, side by side."""
+    """How claims relate, side by side: contradictions first, then qualifications, then support
+    between distinct origins."""
     relations = scope["claim_relations"]
-    relations = relations[relations.relation.isin(["contradicts", "qualifies"])]
+    order = {"contradicts": 0, "qualifies": 1, "supports": 2}
+    relations = relations.assign(_o=relations.relation.map(order)).sort_values(
+        ["_o", "relation_id"], kind="stable")
     claims = scope["claims"].set_index("claim_id")
     if scope.thread != "overview":
         mine = set(scope.of_thread("claims").claim_id)
         relations = relations[relations.claim_id.isin(mine) | relations.other_claim_id.isin(mine)]
     if relations.empty:
-        return empty_state("No contradictions among the claims that pass these parameters.")
+        return empty_state("No relations among the claims that pass these parameters.")
     names = _actor_names(scope)
 
     def side(claim_id: str) -> str:
         c = claims.loc[claim_id]
         who = esc(names.get(c.claimant, c.claimant))
-        return (f'<p>{esc(c.proposition)}</p><p class="bb-who">{who} · {badge(c.status)} · '
+        status = ('<span class="bb-why">takes no side</span>' if c.polarity == "qualifies"
+                  else badge(c.status))
+        return (f'<p>{esc(c.proposition)}</p><p class="bb-who">{who} · {status} · '
                 f"{cite(c.source_id, c.paragraph)}</p>")
 
     rows = "".join(

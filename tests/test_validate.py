@@ -59,10 +59,12 @@ def line_of(path: Path, key: str) -> int:
 
 
 def set_cell(path: Path, key: str, column: str, value: str) -> int:
-    """Set one cell of the row whose first cell is ``key``; returns that row's line."""
+    """Set one cell of the row whose first cell is ``key`` (or whose first cells are ``key``'s
+    comma-separated parts, as ``J02,2`` for a judgment version); returns that row's line."""
     rows = read_csv(path)
     index = rows[0].index(column)
-    matches = [row for row in rows[1:] if row[0] == key]
+    parts = key.split(",")
+    matches = [row for row in rows[1:] if row[:len(parts)] == parts]
     assert len(matches) == 1, f"{key} is not one row of {path}"
     assert matches[0][index] != value, "the edit must change something"
     line = line_of(path, key)
@@ -250,17 +252,18 @@ def _deliveries_exceed(data: Path) -> list[str]:
 @case("judgment-without-evidence")
 def _judgment_without_evidence(data: Path) -> list[str]:
     rows = read_csv(data / "judgment_evidence.csv")
-    kept = [row for row in rows if row[0] != "J02"]
+    kept = [row for row in rows if row[0] != "J12"]  # J12 has one version (edition 2)
     assert len(rows) - len(kept) >= 1
     write_csv(data / "judgment_evidence.csv", kept)
-    line = line_of(data / "judgments.csv", "J02")
-    return [f"data/judgments.csv:{line}: judgment_id: 'J02' has no evidence: "
+    line = line_of(data / "judgments.csv", "J12")
+    return [f"data/judgments.csv:{line}: judgment_id: 'J12' has no evidence: "
             "add a row for it to judgment_evidence.csv"]
 
 
 @case("evidence-points-at-missing-claim")
 def _evidence_points_at_missing_claim(data: Path) -> list[str]:
-    line = replace_line(data / "judgment_evidence.csv", "J01,claims,C09", "J01,claims,C999")
+    line = replace_line(data / "judgment_evidence.csv", "J01,2,claims,C09",
+                        "J01,2,claims,C999")
     return [f"data/judgment_evidence.csv:{line}: evidence_id: 'C999' "
             "is not found in claims.csv (claim_id)"]
 
@@ -383,8 +386,8 @@ def _duplicated_primary_key(data: Path) -> list[str]:
 def _duplicated_composite_key(data: Path) -> list[str]:
     path = data / "judgment_evidence.csv"
     text = path.read_text(encoding="utf-8")
-    assert "\nJ01,claims,C09\n" in text
-    path.write_text(text + "J01,claims,C09\n", encoding="utf-8")
+    assert "\nJ01,2,claims,C09\n" in text
+    path.write_text(text + "J01,2,claims,C09\n", encoding="utf-8")
     line = text.count("\n") + 1
     return [f"data/judgment_evidence.csv:{line}: repeats a primary key that must be unique"]
 
@@ -411,14 +414,14 @@ def _unparseable_datapackage(data: Path) -> list[str]:
 
 @case("judgment-more-likely-than-its-premise")
 def _judgment_more_likely_than_its_premise(data: Path) -> list[str]:
-    line = set_cell(data / "judgments.csv", "J03", "depends_on", "J01")  # likely vs even chance
+    line = set_cell(data / "judgments.csv", "J03,2", "depends_on", "J01")  # likely vs even chance
     return [f"data/judgments.csv:{line}: likelihood: 'likely' is more likely than J01 "
             "('roughly even chance'), which this judgment depends on"]
 
 
 @case("confidence-beyond-evidence")
 def _confidence_beyond_evidence(data: Path) -> list[str]:
-    line = set_cell(data / "judgments.csv", "J10", "confidence", "high")
+    line = set_cell(data / "judgments.csv", "J10,2", "confidence", "high")
     return [f"data/judgments.csv:{line}: confidence: 'high' is more than its evidence allows: "
             "high needs at least 2 independent origins graded B or better, and J10's evidence "
             "has 3 (author_s002: F, erdogan: C, eurasian_times: C)"]
@@ -468,7 +471,7 @@ def _voice_outside_its_proposition_thread(data: Path) -> list[str]:
 
 @case("open-ended-horizon")
 def _open_ended_horizon(data: Path) -> list[str]:
-    line = set_cell(data / "judgments.csv", "J01", "horizon", "2025/..")
+    line = set_cell(data / "judgments.csv", "J01,2", "horizon", "2025/..")
     return [f"data/judgments.csv:{line}: horizon: '2025/..' is open-ended: "
             "a horizon needs a last date"]
 
@@ -499,7 +502,7 @@ def _assumption_cites_without_paragraph(data: Path) -> list[str]:
 
 @case("judgment-rests-on-missing-assumption")
 def _judgment_rests_on_missing_assumption(data: Path) -> list[str]:
-    line = replace_line(data / "judgment_assumptions.csv", "J21,A02", "J21,A99")
+    line = replace_line(data / "judgment_assumptions.csv", "J21,2,A02", "J21,2,A99")
     return [f"data/judgment_assumptions.csv:{line}: assumption_id: 'A99' "
             "is not found in assumptions.csv (assumption_id)"]
 
@@ -526,6 +529,74 @@ def _repeat_factor_names_a_repeat(data: Path) -> list[str]:
     line = set_cell(data / "factors.csv", "F31", "same_as", "F32")
     return [f"data/factors.csv:{line}: same_as: 'F32' names F32, itself a repeat of F10: "
             "name the first row"]
+
+
+# --- editions: every edition is checked as it was, and none knows what came after it -------
+
+
+@case("judgment-version-cites-a-later-source")
+def _judgment_version_cites_a_later_source(data: Path) -> list[str]:
+    line = append_line(data / "judgment_evidence.csv", "J01,1,claims,C01")  # C01: s004
+    return [f"data/judgment_evidence.csv:{line}: evidence_id: 'C01' is hindsight: edition 1 "
+            "(as of 2025-09-30) does not include s004, which may have been published as late "
+            "as 2025-10-31, the source of claims C01"]
+
+
+@case("judgment-version-rests-on-a-later-assumption", cli=False)
+def _judgment_version_rests_on_a_later_assumption(data: Path) -> list[str]:
+    line = append_line(data / "judgment_assumptions.csv", "J01,1,A01")
+    return [f"data/judgment_assumptions.csv:{line}: assumption_id: 'A01' is hindsight: A01 is "
+            "introduced in edition 2, after this judgment version's edition 1"]
+
+
+@case("grade-resting-on-a-later-source", cli=False)
+def _grade_resting_on_a_later_source(data: Path) -> list[str]:
+    # C80's second origin (s000) arrives in edition 2; graded 1 from edition 1 on, it is hindsight.
+    line = set_cell(data / "claims.csv", "C80", "credibility", "1")
+    return [f"data/claims.csv:{line}: credibility: '1' needs at least 2 independent origins "
+            "asserting the proposition; Q02 has 1 (author_s002) (in edition 1)"]
+
+
+@case("row-mentions-a-later-row", cli=False)
+def _row_mentions_a_later_row(data: Path) -> list[str]:
+    line = set_cell(data / "claims.csv", "C80", "credibility_rationale",
+                    "One origin here; s000 agrees in C05 (rule 3).")
+    return [f"data/claims.csv:{line}: credibility_rationale: mentions C05, s000, which edition 1 "
+            "does not have: write the row as its edition knew it and put the later wording in "
+            "revisions.csv"]
+
+
+@case("moved-judgment-without-change-note", cli=False)
+def _moved_judgment_without_change_note(data: Path) -> list[str]:
+    line = set_cell(data / "judgments.csv", "J10,2", "change_note", "")
+    return [f"data/judgments.csv:{line}: change_note: is empty, but the confidence moved since "
+            "edition 1: say why"]
+
+
+@case("revision-names-a-missing-row", cli=False)
+def _revision_names_a_missing_row(data: Path) -> list[str]:
+    line = append_line(data / "revisions.csv", "V99,2,claims,C999,credibility,1,A later grade.,,,")
+    return [f"data/revisions.csv:{line}: row_id: 'C999' is not a row of claims.csv (claim_id)"]
+
+
+@case("revision-value-out-of-range", cli=False)
+def _revision_value_out_of_range(data: Path) -> list[str]:
+    line = append_line(data / "revisions.csv", "V99,2,claims,C80,credibility,9,A later grade.,,,")
+    return [f"data/revisions.csv:{line}: value: '9' is above the maximum 6 (claims.credibility)"]
+
+
+@case("revision-of-a-citation", cli=False)
+def _revision_of_a_citation(data: Path) -> list[str]:
+    line = append_line(data / "revisions.csv", "V99,2,claims,C80,paragraph,3,Moved.,,,")
+    return [f"data/revisions.csv:{line}: column: 'paragraph' is not a column of claims.csv that "
+            "a revision may change (keys, threads, citations and editions stay as they are)"]
+
+
+@case("edition-numbering-gap", cli=False)
+def _edition_numbering_gap(data: Path) -> list[str]:
+    line = append_line(data / "editions.csv", "4,2025-12-31,A later edition.")
+    return [f"data/editions.csv:{line}: edition: '4' breaks the numbering: editions are "
+            "numbered 1, 2, 3 … in order (expected 3)"]
 
 
 def _two_problems(data: Path) -> list[str]:

@@ -1,0 +1,164 @@
+"""What changed since the previous edition: the brief's scope compared with the same brief as
+of the edition before it, item by item, each item cited.
+
+Everything is derived from the two scopes, so a past edition's list never changes when later
+rows are added: sources added; new claims, events, factors and indicators of the thread; claims
+whose derived status moved (reported → disputed) or whose row was revised (a credibility raised
+by a second origin); events and deliveries whose status moved (planned → occurred); indicators
+newly observed; new judgments, and judgments whose likelihood or confidence moved, with old →
+new and the reason recorded in the new version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from briefbook import tradecraft
+from briefbook.citations import cite
+from briefbook.scope import Scope
+from briefbook.tables import Html, badge, esc
+
+# Thread tables whose new rows are listed, with their key and the column a reader recognises.
+NEW_ROWS = {"claims": ("claim_id", "proposition"), "events": ("event_id", "label"),
+            "factors": ("factor_id", "statement"), "indicators": ("indicator_id", "indicator"),
+            "deliveries": ("delivery_id", "tranche")}
+COLLAPSE_AFTER = 8
+STATUS_COLUMNS = {"claims": "status", "events": "shown_status", "deliveries": "shown_status",
+                  "indicators": "status"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of "what changed": its kind, the text and the citations."""
+
+    kind: str
+    text: str
+
+
+def _rows(scope: Scope, table: str) -> pd.DataFrame:
+    frame = scope[table]
+    if table in ("claims", "factors", "indicators", "events") and "thread" in frame.columns:
+        return scope.of_thread(table)
+    return frame
+
+
+def changes(scope: Scope, before: Scope) -> list[Change]:
+    """Every change between ``before`` and ``scope`` for the brief's thread, in reading order."""
+    out: list[Change] = []
+    added = scope.sources[~scope.sources.source_id.isin(set(before.sources.source_id))]
+    for s in added.itertuples():
+        who = ", ".join(x for x in (s.outlet, s.author) if x) or "outlet and author not named"
+        out.append(Change("Sources added", f"<strong>{esc(s.source_id)}</strong> — "
+                          f"{esc(s.title)} ({esc(who)}; reliability {esc(s.reliability)}) "
+                          f'<a href="#src-{esc(s.source_id)}">[{esc(s.source_id)}]</a>'))
+    for table, (key, text) in NEW_ROWS.items():
+        now, then = _rows(scope, table), _rows(before, table)
+        for r in now[~now[key].isin(set(then[key]))].itertuples():
+            out.append(Change(f"New {table}", f"{esc(getattr(r, key))} {esc(getattr(r, text))} "
+                              f"{cite(r.source_id, r.paragraph, r.evidence)}"))
+        if table in STATUS_COLUMNS:
+            out += _status_moves(table, key, now, then)
+    out += _revisions(scope, before)
+    out += _judgment_moves(scope, before)
+    return out
+
+
+def _status_moves(table: str, key: str, now: pd.DataFrame, then: pd.DataFrame) -> list[Change]:
+    column = STATUS_COLUMNS[table]
+    old = dict(zip(then[key], then[column], strict=True))
+    moves = []
+    for r in now[now[key].isin(set(old))].itertuples():
+        was, is_ = old[getattr(r, key)], getattr(r, column)
+        if was != is_:
+            kind = ("Indicators newly observed" if table == "indicators" and is_ != "not observed"
+                    else "Status changes")
+            moves.append(Change(kind, f"{esc(getattr(r, key))}: {badge(was)} → {badge(is_)} "
+                                f"{cite(r.source_id, r.paragraph, r.evidence)}"))
+    return moves
+
+
+def _revisions(scope: Scope, before: Scope) -> list[Change]:
+    """Rows revised since ``before``: the column, old → new for grades, and why."""
+    revs = scope["revisions"]
+    new = revs[~revs.revision_id.isin(set(before["revisions"].revision_id))]
+    mine = {t: set(_rows(scope, t)[k]) for t, (k, _) in NEW_ROWS.items()}
+    mine["sources"] = set(scope.sources.source_id)
+    mine["assumptions"] = set(scope["assumptions"].assumption_id)
+    mine["dispositions"] = set(scope["dispositions"].option_id)
+    out = []
+    for r in new.itertuples():
+        if r.row_id not in mine.get(r.table, set()):
+            continue
+        where = cite(r.source_id, r.paragraph, r.evidence) if r.source_id else ""
+        value = (f" now {esc(r.value)}" if r.column in ("credibility", "origin", "status")
+                 else " reworded")
+        out.append(Change("Revised rows", f"{esc(r.row_id)} {esc(r.column.replace('_', ' '))}"
+                          f"{value}: {esc(r.note)} {where}"))
+    return out
+
+
+def _judgment_moves(scope: Scope, before: Scope) -> list[Change]:
+    now = scope.of_thread("judgments")
+    then = before.of_thread("judgments").set_index("judgment_id")
+    out = []
+    for j in now.itertuples():
+        evidence = _new_evidence(scope, before, j.judgment_id)
+        if j.judgment_id not in then.index:
+            out.append(Change("New judgments", f"{esc(j.judgment_id)} {esc(j.statement)} — "
+                              f"{esc(j.likelihood)}, {esc(j.confidence)} confidence {evidence}"))
+            continue
+        old = then.loc[j.judgment_id]
+        if int(old.edition) == int(j.edition):
+            continue
+        moved = (old.likelihood, old.confidence) != (j.likelihood, j.confidence)
+        kind = "Judgments moved" if moved else "Judgments reassessed, unchanged"
+        out.append(Change(kind, f"{esc(j.judgment_id)}: {esc(old.likelihood)}, "
+                          f"{esc(old.confidence)} confidence → {esc(j.likelihood)}, "
+                          f"{esc(j.confidence)} confidence. {esc(j.change_note)} {evidence}"))
+    return out
+
+
+def _new_evidence(scope: Scope, before: Scope, judgment_id: str) -> str:
+    """Citations of the evidence this judgment rests on now that it did not rest on before."""
+    def keys(s: Scope) -> set[tuple[str, str]]:
+        links = s["judgment_evidence"]
+        links = links[links.judgment_id == judgment_id]
+        return set(zip(links.evidence_table, links.evidence_id, strict=True))
+
+    fresh = keys(scope) - keys(before)
+    if not fresh:
+        return ""
+    links = pd.DataFrame(sorted(fresh), columns=["evidence_table", "evidence_id"])
+    rows = tradecraft.evidence_rows(scope.tables, links).sort_values(["source_id", "paragraph"])
+    return "New evidence: " + " ".join(cite(r.source_id, r.paragraph, r.evidence)
+                                       for r in rows.itertuples())
+
+
+def what_changed(scope: Scope) -> Html:
+    """The section's HTML: grouped lists of changes since the previous edition."""
+    if scope.edition is None:
+        return Html('<p class="bb-note">No edition is dated on or before this as-of date, so '
+                    "there is nothing to compare.</p>")
+    baseline = scope.baseline
+    if baseline is None:
+        return Html(f'<p class="bb-prose">This is the first edition (edition '
+                    f"{scope.edition.number}, as of {esc(scope.edition.as_of.isoformat())}): "
+                    "everything in it is new.</p>")
+    found = changes(scope, scope.at(baseline.as_of))
+    head = (f'<p class="bb-prose">Since edition {baseline.number} (as of '
+            f"{esc(baseline.as_of.isoformat())}): {esc(baseline.summary)}</p>")
+    if not found:
+        return Html(head + '<p class="bb-note">Nothing in this thread changed.</p>')
+    groups: dict[str, list[str]] = {}
+    for c in found:
+        groups.setdefault(c.kind, []).append(c.text)
+    parts = []
+    for kind, items in groups.items():
+        listed = '<ul class="bb-changes">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        if len(items) > COLLAPSE_AFTER:  # long lists fold away; the count stays in view
+            listed = f"<details><summary>Show all {len(items)}</summary>{listed}</details>"
+        parts.append(f"<h3>{esc(kind)} ({len(items)})</h3>{listed}")
+    body = "".join(parts)
+    return Html(head + body)
