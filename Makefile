@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test validate briefs lab notebooks lint bench clean
+.PHONY: help setup test validate briefs editions lab notebooks lint bench clean
 
 ## help: list the targets
 help:
@@ -36,6 +36,10 @@ validate: setup
 ## briefs: execute every notebook in the manifest and render briefs/*.html and briefs/index.html
 briefs: setup
 	$(BIN)/python -m briefbook build
+
+## editions: build every edition into briefs/editions/N/, then the latest into briefs/
+editions: setup
+	$(BIN)/python -m briefbook build --all-editions
 
 ## lab: open JupyterLab on the notebooks
 lab: setup

@@ -73,7 +73,7 @@ def test_index_links_every_brief_with_bottom_line_and_fingerprint(built_briefs: 
     # header of each brief shows the same one.
     assert index.count(fingerprint) == len(NAMES)
     assert fingerprint in html_of(built_briefs, "overview")
-    assert index.count("as of 2025-10-31") == len(NAMES)
+    assert index.count("· as of 2025-10-31") == len(NAMES)
     assert "Russia had raised a buyback" in index  # the overview's bottom line
     assert "Edition history" in index and "Key judgments across editions" in index
 
@@ -110,8 +110,9 @@ def test_as_of_before_every_source_says_so(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     html = html_of(tmp_path, "overview")
     assert "No source passes these parameters" in html
-    assert "none published on or before 2019-01-01" in html
-    assert "Sources used</th><td>0 of 3" in html
+    assert "none certainly published by 2019-01-01" in html
+    assert "Sources used</th><td>0</td>" in html
+    assert "No edition is dated on or before this as-of date" in html
 
 
 def test_bad_parameter_on_the_command_line_names_brief_parameter_and_value(tmp_path) -> None:

@@ -22,19 +22,20 @@ def scope_of(book, thread="caatsa_f35", **params):
     return make_scope(book, thread, check_params(thread, **params))
 
 
-def test_default_as_of_is_the_newest_sources_last_day(book) -> None:
+def test_default_as_of_is_the_latest_editions_date(book) -> None:
     assert data_as_of(book) == dt.date(2025, 10, 31)
     assert scope_of(book).as_of == dt.date(2025, 10, 31)
 
 
-def test_as_of_leaves_out_later_sources_and_every_row_citing_them(book) -> None:
-    # s002 cannot be earlier than 8 September 2025; s000 and s004 may date from 1 September.
-    scope = scope_of(book, as_of="2025-09-05")
-    assert list(scope.sources.source_id) == ["s000", "s004"]
-    assert set(scope.excluded_sources.source_id) == {"s002"}
+def test_as_of_leaves_out_sources_not_certainly_published_and_every_row_citing_them(book) -> None:
+    # s002's interval ends on 30 September 2025; s000's and s004's run to 31 October.
+    scope = scope_of(book, as_of="2025-10-15")
+    assert list(scope.sources.source_id) == ["s002"]
+    # A text that may not have existed yet is simply absent, not listed as left out.
+    assert scope.excluded_sources.empty
     for name, frame in scope.tables.items():
-        if "source_id" in frame.columns and name not in {"sources", "actors"}:
-            assert set(frame.source_id) <= {"s000", "s004", ""}, name
+        if "source_id" in frame.columns and name not in {"sources", "actors", "revisions"}:
+            assert set(frame.source_id) <= {"s002", ""}, name
     # Actors are the who's who: an actor's name and grade never depend on the scope.
     assert scope["actors"].equals(book["actors"].reset_index(drop=True))
 
