@@ -74,6 +74,7 @@ REFERENCES = {
     ("deliveries", "origin"): "actors",
     ("factors", "origin"): "actors",
     ("judgments", "depends_on"): "judgments",
+    ("factors", "same_as"): "factors",
     ("judgment_assumptions", "judgment_id"): "judgments",
     ("claim_relations", "claim_id"): "claims",
     ("claim_relations", "other_claim_id"): "claims",
@@ -238,7 +239,10 @@ def widen_patterns(descriptor: dict, tables: dict[str, list[Row]]) -> list[str]:
 def check_unique(tables: dict[str, list[Row]]) -> None:
     """Fail loudly should two generated ids ever collide (the validator would say so later)."""
     for table, column in ID_COLUMNS.items():
-        ids = [r[column] for r in tables[table]] if column else []
+        # A judgment has one row per edition: its key is (judgment_id, edition).
+        key = (lambda r: (r[column], r.get("edition", ""))) if table == "judgments" else (
+            lambda r: r[column])
+        ids = [key(r) for r in tables[table]] if column else []
         if len(ids) != len(set(ids)):
             raise SystemExit(f"{table}: generated ids are not unique")
 

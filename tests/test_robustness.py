@@ -508,7 +508,7 @@ def odd_data_briefs(tmp_path_factory) -> Path:
     write_table(data / "events.csv", [row for row in events if row[0] not in gone])
     evidence = read_table(data / "judgment_evidence.csv")
     write_table(data / "judgment_evidence.csv",
-                [r for r in evidence if not (r[1] == "events" and r[2] in gone)])
+                [r for r in evidence if not (r[-2] == "events" and r[-1] in gone)])
     done = run_cli("build", "--out", str(root / "briefs"), "--data", str(data),
                    "--only", "overview", "steel_dome")
     assert done.returncode == 0, done.stderr
@@ -545,7 +545,7 @@ def test_no_source_passing_gives_empty_states_in_every_brief(tmp_path: Path) -> 
     for name in THREADS:
         html = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
         assert "No source passes these parameters" in html, name
-        assert "Sources used</th><td>0 of 3" in html, name
+        assert "Sources used</th><td>0</td>" in html, name
         assert "No claims pass these parameters." in html, name
         assert "No dated events pass these parameters." in html, name
         assert "Traceback" not in html, name
