@@ -392,8 +392,8 @@ def targets(rounds: list[Round], plotly_bytes: int) -> list[Check]:
                                       f"(target <= {most})")
 
     return [
-        ratio("cold <= 0.5 x naive", "cold", "naive", 0.5),
-        ratio("warm <= 0.05 x naive", "warm", "naive", 0.05),
+        ratio("cold <= 0.25 x naive", "cold", "naive", 0.25),
+        ratio("warm <= 0.03 x naive", "warm", "naive", 0.03),
         ratio("incremental within 1.5 x single-brief build", "incremental", "single", 1.5),
         ratio("big cold <= 2 x cold", "big cold", "cold", 2.0),
         Check("largest brief <= plotly.js + 1.5 MB", largest <= limit,

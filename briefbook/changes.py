@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from briefbook import tradecraft
+from briefbook import sections, tradecraft
 from briefbook.citations import cite
 from briefbook.scope import Scope
-from briefbook.tables import Html, badge, esc
+from briefbook.tables import MAX_ROWS, Html, badge, esc, more_rows
 
 # Thread tables whose new rows are listed, with their key and the column a reader recognises.
 NEW_ROWS = {"claims": ("claim_id", "proposition"), "events": ("event_id", "label"),
@@ -62,7 +62,42 @@ def changes(scope: Scope, before: Scope) -> list[Change]:
             out += _status_moves(table, key, now, then)
     out += _revisions(scope, before)
     out += _judgment_moves(scope, before)
+    out += _new_frame(scope, before)
     return out
+
+
+def _new_frame(scope: Scope, before: Scope) -> list[Change]:
+    """Assumptions and hypotheses this brief shows that the previous edition did not."""
+    out = []
+    shown = sections.assumptions_shown(scope)
+    known = set(sections.assumptions_shown(before).assumption_id)
+    for a in shown[~shown.assumption_id.isin(known)].itertuples():
+        where = cite(a.source_id, a.paragraph, a.evidence) if a.source_id else ""
+        out.append(Change("New assumptions", f"{esc(a.assumption_id)} {esc(a.statement)} {where}"))
+    if scope.thread == "overview":
+        hyps = scope["hypotheses"]
+        fresh = hyps[~hyps.hypothesis_id.isin(set(before["hypotheses"].hypothesis_id))]
+        for h in fresh.itertuples():
+            out.append(Change("New hypotheses", f"{esc(h.hypothesis_id)} {esc(h.statement)}"))
+        lead_now, lead_then = _leaders(scope), _leaders(before)
+        if lead_now != lead_then:
+            out.append(Change("Competing hypotheses", "Least contradicted now: "
+                              f"{esc(', '.join(lead_now) or 'none')} (was "
+                              f"{esc(', '.join(lead_then) or 'none')}); see the matrix below."))
+    return out
+
+
+def _leaders(scope: Scope) -> list[str]:
+    """The hypotheses sharing the first place of the ACH ranking."""
+    hypotheses = scope["hypotheses"][scope["hypotheses"].thread == scope.thread]
+    ach = scope["ach"][scope["ach"].hypothesis_id.isin(set(hypotheses.hypothesis_id))]
+    if hypotheses.empty or ach.empty:
+        return []
+    pairs = ach[["evidence_table", "evidence_id"]].drop_duplicates()
+    scores = tradecraft.ach_scores(ach, hypotheses, tradecraft.evidence_rows(scope.tables, pairs))
+    top = scores[(scores.inconsistent == scores.inconsistent.iloc[0])
+                 & (scores.inconsistent_origins == scores.inconsistent_origins.iloc[0])]
+    return list(top.hypothesis_id)
 
 
 def _status_moves(table: str, key: str, now: pd.DataFrame, then: pd.DataFrame) -> list[Change]:
@@ -113,7 +148,10 @@ def _judgment_moves(scope: Scope, before: Scope) -> list[Change]:
         if int(old.edition) == int(j.edition):
             continue
         moved = (old.likelihood, old.confidence) != (j.likelihood, j.confidence)
-        kind = "Judgments moved" if moved else "Judgments reassessed, unchanged"
+        restated = (old.statement, old.horizon) != (j.statement, j.horizon)
+        kind = ("Judgments moved" if moved else
+                "Judgments restated, likelihood and confidence unchanged" if restated else
+                "Judgments reassessed, unchanged")
         out.append(Change(kind, f"{esc(j.judgment_id)}: {esc(old.likelihood)}, "
                           f"{esc(old.confidence)} confidence → {esc(j.likelihood)}, "
                           f"{esc(j.confidence)} confidence. {esc(j.change_note)} {evidence}"))
@@ -148,7 +186,7 @@ def what_changed(scope: Scope) -> Html:
                     "everything in it is new.</p>")
     found = changes(scope, scope.at(baseline.as_of))
     head = (f'<p class="bb-prose">Since edition {baseline.number} (as of '
-            f"{esc(baseline.as_of.isoformat())}): {esc(baseline.summary)}</p>")
+            f"{esc(baseline.as_of.isoformat())}). This edition: {esc(scope.edition.summary)}</p>")
     if not found:
         return Html(head + '<p class="bb-note">Nothing in this thread changed.</p>')
     groups: dict[str, list[str]] = {}
@@ -156,7 +194,8 @@ def what_changed(scope: Scope) -> Html:
         groups.setdefault(c.kind, []).append(c.text)
     parts = []
     for kind, items in groups.items():
-        listed = '<ul class="bb-changes">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        listed = ('<ul class="bb-changes">' + "".join(f"<li>{i}</li>" for i in items[:MAX_ROWS])
+                  + "</ul>" + more_rows(len(items), MAX_ROWS, "items"))
         if len(items) > COLLAPSE_AFTER:  # long lists fold away; the count stays in view
             listed = f"<details><summary>Show all {len(items)}</summary>{listed}</details>"
         parts.append(f"<h3>{esc(kind)} ({len(items)})</h3>{listed}")

@@ -93,8 +93,22 @@ class Scope:
         return frame[frame.thread == self.thread]
 
 
+_SCOPES: dict[tuple[str, str, str], Scope] = {}
+
+
 def make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
-    """Apply the parameters to every table of the book."""
+    """Apply the parameters to every table of the book.
+
+    The tables do not depend on the thread, so a scope is computed once per book and parameters
+    (a brief compares itself with the previous edition, and its summary walks every edition).
+    """
+    key = (str(book.data_dir), book.fingerprint, repr(params))
+    if key not in _SCOPES:
+        _SCOPES[key] = _make_scope(book, thread, params)
+    return replace(_SCOPES[key], thread=thread)
+
+
+def _make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
     as_of = params.as_of or data_as_of(book)
     edition = editions.edition_at(editions.editions_of(book["editions"]), as_of)
     number = edition.number if edition else 0

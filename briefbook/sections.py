@@ -299,17 +299,24 @@ def _cited_paragraphs(scope: Scope) -> dict[str, dict[int, list[str]]]:
     return cited
 
 
+def assumptions_shown(scope: Scope) -> pd.DataFrame:
+    """The assumptions a brief lists: those its judgments rest on, its thread's and the book's."""
+    assumptions = scope["assumptions"]
+    links = scope["judgment_assumptions"]
+    mine = set(scope.of_thread("judgments").judgment_id)
+    resting = set(links[links.judgment_id.isin(mine)].assumption_id)
+    return assumptions[assumptions.assumption_id.isin(resting) | (assumptions.thread == "")
+                       | (assumptions.thread == scope.thread)]
+
+
 def key_assumptions(scope: Scope) -> Html:
     """The assumptions this brief's judgments rest on, plus those of its thread and of every
     brief: statement, why we make it, what would show it wrong. Never shown as fact."""
-    assumptions = scope["assumptions"]
     links = scope["judgment_assumptions"]
     mine = set(scope.of_thread("judgments").judgment_id)
     resting = links[links.judgment_id.isin(mine)]
     on = resting.groupby("assumption_id").judgment_id.apply(lambda s: ", ".join(sorted(s)))
-    shown = assumptions[assumptions.assumption_id.isin(set(resting.assumption_id))
-                        | (assumptions.thread == "")
-                        | (assumptions.thread == scope.thread)]
+    shown = assumptions_shown(scope)
     link = ("" if scope.thread == "overview" else
             '<p class="bb-note">Alternatives: the <a href="overview.html#'
             f'{ALTERNATIVES_ANCHOR}">overview</a> weighs competing hypotheses on what becomes of '
@@ -395,7 +402,9 @@ def competing_hypotheses(scope: Scope) -> Html:
         f"{_ranking_words(scores)} "
         f"{_what_separates(scores, rating, evidence)}"
         f"Across all the hypotheses, the items that discriminate most are {cited}. "
-        "ACH orders hypotheses by the evidence against them; it is not a likelihood. "
+        "ACH orders hypotheses by the evidence against them; it is not a likelihood. Only "
+        "records count against a hypothesis here, so an outcome opposed only by arguments and "
+        "forecasts can lead the ranking while the judgments find it unlikely. "
         "The likelihoods are the judgments in the bottom line. "
         f"{_kinds_words(scope, evidence)}</p>")
     return Html(f'<div id="{ALTERNATIVES_ANCHOR}">{findings}{ranking}{matrix}{details}</div>')

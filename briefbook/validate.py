@@ -341,6 +341,7 @@ def _rule_checks(
     problems += _check_propositions(tables, files)
     problems += _check_ach_links(tables, files)
     problems += _check_ach_matrix(tables, files)
+    problems += _check_ach_records(tables, files)
     problems += _check_assumption_citations(tables, files)
     problems += _check_citations(tables, files, sources_dir, check_hashes)
     return problems
@@ -703,6 +704,22 @@ def _check_ach_links(tables: Tables, files: dict[str, str]) -> list[Problem]:
     problems = []
     for line, row in tables.get("ach", []):
         problems += _missing_evidence(files["ach"], line, row, evidence)
+    return problems
+
+
+def _check_ach_records(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """Only a record counts against a hypothesis: an assessment or opinion is never rated
+    inconsistent (data/README.md, "Competing hypotheses")."""
+    kinds = {row.get("claim_id", ""): row.get("claim_kind", "")
+             for _, row in tables.get("claims", [])}
+    problems = []
+    for line, row in tables.get("ach", []):
+        is_claim = row.get("evidence_table") == "claims"
+        kind = kinds.get(row.get("evidence_id", ""), "") if is_claim else ""
+        if row.get("rating") == "inconsistent" and kind in ("assessment", "opinion"):
+            rule = (f"rates {row['evidence_id']}, an {kind}, against {row.get('hypothesis_id')}: "
+                    "only a record can count against a hypothesis; rate it neutral or consistent")
+            problems.append(Problem(files["ach"], line, "rating", "inconsistent", rule))
     return problems
 
 

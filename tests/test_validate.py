@@ -531,6 +531,17 @@ def _repeat_factor_names_a_repeat(data: Path) -> list[str]:
             "name the first row"]
 
 
+@case("assessment-rated-against-a-hypothesis", cli=False)
+def _assessment_rated_against_a_hypothesis(data: Path) -> list[str]:
+    rows = read_csv(data / "ach.csv")
+    target = next(r for r in rows if r[:3] == ["H1", "claims", "C13"])  # C13: an assessment
+    target[3] = "inconsistent"
+    write_csv(data / "ach.csv", rows)
+    line = rows.index(target) + 1
+    return [f"data/ach.csv:{line}: rating: 'inconsistent' rates C13, an assessment, against H1: "
+            "only a record can count against a hypothesis; rate it neutral or consistent"]
+
+
 # --- editions: every edition is checked as it was, and none knows what came after it -------
 
 
