@@ -47,7 +47,7 @@ lab: setup
 
 ## notebooks: re-run every notebook in place with its defaults (do this before committing one)
 notebooks: setup
-	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
+	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; done
 
 ## lint: ruff over the package, tests, benchmarks and notebooks
 lint: setup

@@ -240,9 +240,9 @@ def check_unique(tables: dict[str, list[Row]]) -> None:
     """Fail loudly should two generated ids ever collide (the validator would say so later)."""
     for table, column in ID_COLUMNS.items():
         # A judgment has one row per edition: its key is (judgment_id, edition).
-        key = (lambda r: (r[column], r.get("edition", ""))) if table == "judgments" else (
-            lambda r: r[column])
-        ids = [key(r) for r in tables[table]] if column else []
+        versioned = table == "judgments"
+        ids = [(r[column], r.get("edition", "")) if versioned else r[column]
+               for r in tables[table]] if column else []
         if len(ids) != len(set(ids)):
             raise SystemExit(f"{table}: generated ids are not unique")
 

@@ -143,7 +143,7 @@ class Brief:
                                                       "statement": j.statement, "points": []})
                 item["statement"] = j.statement
                 item["points"].append({  # type: ignore[union-attr]
-                    "edition": e.number, "likelihood": j.likelihood,
+                    "edition": e.number, "likelihood": j.likelihood, "statement": j.statement,
                     "confidence": j.confidence,
                     "min": int(terms.loc[j.likelihood].min_percent),
                     "max": int(terms.loc[j.likelihood].max_percent)})

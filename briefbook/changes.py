@@ -24,6 +24,9 @@ from briefbook.tables import MAX_ROWS, Html, badge, esc, more_rows
 NEW_ROWS = {"claims": ("claim_id", "proposition"), "events": ("event_id", "label"),
             "factors": ("factor_id", "statement"), "indicators": ("indicator_id", "indicator"),
             "deliveries": ("delivery_id", "tranche")}
+# Tables only one thread's brief shows.
+THREAD_ROWS = {"steel_dome": {"dispositions": ("option_id", "label"),
+                              "integration": ("pair_id", "statement")}}
 COLLAPSE_AFTER = 8
 STATUS_COLUMNS = {"claims": "status", "events": "shown_status", "deliveries": "shown_status",
                   "indicators": "status"}
@@ -53,12 +56,12 @@ def changes(scope: Scope, before: Scope) -> list[Change]:
         out.append(Change("Sources added", f"<strong>{esc(s.source_id)}</strong> — "
                           f"{esc(s.title)} ({esc(who)}; reliability {esc(s.reliability)}) "
                           f'<a href="#src-{esc(s.source_id)}">[{esc(s.source_id)}]</a>'))
-    for table, (key, text) in NEW_ROWS.items():
+    for table, (key, text) in {**NEW_ROWS, **THREAD_ROWS.get(scope.thread, {})}.items():
         now, then = _rows(scope, table), _rows(before, table)
         for r in now[~now[key].isin(set(then[key]))].itertuples():
             out.append(Change(f"New {table}", f"{esc(getattr(r, key))} {esc(getattr(r, text))} "
                               f"{cite(r.source_id, r.paragraph, r.evidence)}"))
-        if table in STATUS_COLUMNS:
+        if table in STATUS_COLUMNS and table in NEW_ROWS:
             out += _status_moves(table, key, now, then)
     out += _revisions(scope, before)
     out += _judgment_moves(scope, before)
@@ -122,6 +125,8 @@ def _revisions(scope: Scope, before: Scope) -> list[Change]:
     mine["sources"] = set(scope.sources.source_id)
     mine["assumptions"] = set(scope["assumptions"].assumption_id)
     mine["dispositions"] = set(scope["dispositions"].option_id)
+    mine["hypotheses"] = (set(scope["hypotheses"].hypothesis_id) if scope.thread == "overview"
+                          else set())
     out = []
     for r in new.itertuples():
         if r.row_id not in mine.get(r.table, set()):

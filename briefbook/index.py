@@ -56,14 +56,17 @@ def _trajectories(entries: list[dict]) -> str:
         seen.add(e["title"])
         items = []
         for t in e["trajectories"]:
-            rows = "".join(f"<tr><td>{esc(p['edition'])}</td><td>{esc(p['likelihood'])} "
-                           f"({esc(p['min'])}–{esc(p['max'])}%)</td><td>{esc(p['confidence'])}"
-                           "</td></tr>" for p in t["points"])
+            rows = "".join(
+                f"<tr><td>{esc(p['edition'])}</td><td>{esc(p['likelihood'])} "
+                f"({esc(p['min'])}–{esc(p['max'])}%)</td><td>{esc(p['confidence'])}</td><td>"
+                + ("as above" if p.get("statement", t["statement"]) == t["statement"]
+                   else esc(p["statement"])) + "</td></tr>" for p in t["points"])
             items.append(
                 f'<div class="bb-trajectory">'
                 f'{_trajectory_svg(t["points"], t["judgment_id"], len(e.get("editions", [])))}'
                 f'<div><p><strong>{esc(t["judgment_id"])}</strong> {esc(t["statement"])}</p>'
-                f"<table><thead><tr><th>Edition</th><th>Likelihood</th><th>Confidence</th></tr>"
+                f"<table><thead><tr><th>Edition</th><th>Likelihood</th><th>Confidence</th>"
+                f"<th>Worded then</th></tr>"
                 f"</thead><tbody>{rows}</tbody></table></div></div>")
         parts.append(f"<h3>{esc(e['title'])}</h3>" + "".join(items))
     return "".join(parts)

@@ -366,8 +366,8 @@ def competing_hypotheses(scope: Scope) -> Html:
          ("Horizon", lambda r: esc(horizon_words(horizon[r.hypothesis_id]))),
          ("Inconsistent items", "inconsistent"),
          ("from independent origins", "inconsistent_origins"),
-         ("Consistent items", "consistent")],
-        cite=False, caption="Hypotheses, least contradicted first",
+         ("Consistent items (not counted)", "consistent")],
+        cite=False, caption="Hypotheses, least contradicted first (tied hypotheses share a rank)",
     )
     order = list(scores.hypothesis_id)
     rating = {(r.hypothesis_id, r.evidence_table, r.evidence_id): (r.rating, r.note)

@@ -30,18 +30,14 @@ def claim_status(claims: pd.DataFrame) -> pd.Series:
     if claims.empty:
         return pd.Series([], index=claims.index, dtype="string")
     key = proposition_key(claims)
-    status = {}
-    for prop, voices in claims.groupby(key, sort=False):
-        polarities = set(voices.polarity)
-        asserting = voices[voices.polarity == "asserts"].origin.nunique()
-        if "asserts" in polarities and "denies" in polarities:
-            status[prop] = "disputed"
-        elif "denies" in polarities:
-            status[prop] = "denied"
-        elif asserting >= 2:
-            status[prop] = "confirmed"
-        else:
-            status[prop] = "reported"
+    asserting = claims.polarity == "asserts"
+    asserts = asserting.groupby(key).any()
+    denies = (claims.polarity == "denies").groupby(key).any()
+    origins = claims.origin.where(asserting).groupby(key).nunique()
+    status = pd.Series("reported", index=asserts.index, dtype="string")
+    status[origins.reindex(status.index).fillna(0) >= 2] = "confirmed"  # vectorised: the book
+    status[denies & ~asserts] = "denied"  # can hold thousands of propositions
+    status[asserts & denies] = "disputed"
     return key.map(status).astype("string")
 
 
@@ -116,7 +112,9 @@ def ach_scores(ach: pd.DataFrame, hypotheses: pd.DataFrame,
     frame = pd.DataFrame(rows, columns=["hypothesis_id", "label", "statement", "inconsistent",
                                         "inconsistent_origins", "consistent"])
     frame = frame.sort_values(["inconsistent", "inconsistent_origins", "hypothesis_id"])
-    frame["rank"] = range(1, len(frame) + 1)
+    # Tied hypotheses share their rank (1, 1, 3 …): the evidence does not order them.
+    tie = list(zip(frame.inconsistent, frame.inconsistent_origins, strict=True))
+    frame["rank"] = [tie.index(t) + 1 for t in tie]
     return frame.reset_index(drop=True)
 
 

@@ -30,8 +30,9 @@ KEY_CONTENT = {
                    "Keep in storage",
                    "Transfer to Ukraine", "end-user certificate", "shelf life"],
     "india_s400_timeline": ["<strong>3 of 5</strong>", "US$1.09 billion", "by 2027",
-                            "May 2025", "leading case: baseline", "US$5.43 billion"],
-    "india_s400_timeline_buyback": ["leading case: buyback", "<strong>3 of 5</strong>"],
+                            "May 2025", "Case this brief leads with: baseline", "US$5.43 billion"],
+    "india_s400_timeline_buyback": ["Case this brief leads with: buyback",
+                                    "<strong>3 of 5</strong>"],
 }
 
 
@@ -135,7 +136,8 @@ def test_papermill_cli_runs_a_notebook_with_a_scenario(tmp_path: Path) -> None:
     done = papermill(str(notebook), str(tmp_path / "out.ipynb"), "-p", "scenario", "buyback",
                      cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "leading case: buyback" in (tmp_path / "out.ipynb").read_text(encoding="utf-8")
+    executed = (tmp_path / "out.ipynb").read_text(encoding="utf-8")
+    assert "Case this brief leads with: buyback" in executed
 
 
 def test_papermill_cli_stops_on_a_bad_date_naming_as_of(tmp_path: Path) -> None:

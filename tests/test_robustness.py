@@ -509,6 +509,8 @@ def odd_data_briefs(tmp_path_factory) -> Path:
     evidence = read_table(data / "judgment_evidence.csv")
     write_table(data / "judgment_evidence.csv",
                 [r for r in evidence if not (r[-2] == "events" and r[-1] in gone)])
+    ach = read_table(data / "ach.csv")
+    write_table(data / "ach.csv", [r for r in ach if not (r[1] == "events" and r[2] in gone)])
     done = run_cli("build", "--out", str(root / "briefs"), "--data", str(data),
                    "--only", "overview", "steel_dome")
     assert done.returncode == 0, done.stderr
