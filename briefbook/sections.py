@@ -152,6 +152,10 @@ def bottom_line(scope: Scope) -> Html:
     """The key judgments: likelihood (ICD 203) and, separately, confidence, with evidence."""
     judgments = ordered_judgments(scope)
     if judgments.empty:
+        if scope.edition is not None and not scope.is_empty:
+            return empty_state(f"No judgment in this thread at edition {scope.edition.number}: "
+                               "none of the evidence its judgments rest on is in scope (not yet "
+                               "reported, or left out by the parameters).")
         return empty_state("No judgment can be made: none of the evidence the judgments rest on "
                            "passes these parameters.")
     terms = scope.book["likelihood_terms"].set_index("term")

@@ -436,7 +436,7 @@ def _credibility_1_from_one_origin(data: Path) -> list[str]:
 
 @case("opinion-not-graded-6")
 def _opinion_not_graded_6(data: Path) -> list[str]:
-    line = set_cell(data / "claims.csv", "C12", "credibility", "3")
+    line = set_cell(data / "claims.csv", "C14", "credibility", "3")
     return [f"data/claims.csv:{line}: credibility: '3' grades an opinion: an opinion's truth "
             "cannot be judged, so it is graded 6"]
 
