@@ -102,7 +102,9 @@ class Brief:
         """The first judgment of a thread, as one plain sentence (for the index and overview)."""
         judgments = sections.ordered_judgments(self.scope, thread)
         if judgments.empty:
-            return "No judgment: no evidence passes these parameters."
+            return ("No judgment in this thread at this edition." if self.scope.edition
+                    and not self.scope.is_empty else
+                    "No judgment: no evidence passes these parameters.")
         j = judgments.iloc[0]
         return f"{j.statement} ({j.likelihood}, {j.confidence} confidence)"
 

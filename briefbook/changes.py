@@ -109,11 +109,20 @@ def _status_moves(table: str, key: str, now: pd.DataFrame, then: pd.DataFrame) -
     moves = []
     for r in now[now[key].isin(set(old))].itertuples():
         was, is_ = old[getattr(r, key)], getattr(r, column)
-        if was != is_:
-            kind = ("Indicators newly observed" if table == "indicators" and is_ != "not observed"
-                    else "Status changes")
-            moves.append(Change(kind, f"{esc(getattr(r, key))}: {badge(was)} → {badge(is_)} "
-                                f"{cite(r.source_id, r.paragraph, r.evidence)}"))
+        if was == is_:
+            continue
+        kind = ("Indicators newly observed" if table == "indicators" and is_ != "not observed"
+                else "Status changes")
+        why = cite(r.source_id, r.paragraph, r.evidence)
+        if table == "claims" and r.proposition_id:
+            # A claim's status follows from the voices on its proposition: cite the new ones.
+            voices = now[(now.proposition_id == r.proposition_id) & ~now[key].isin(set(old))]
+            if not voices.empty:
+                why = "new voices on its proposition: " + " ".join(
+                    f"{esc(v.claim_id)} {cite(v.source_id, v.paragraph, v.evidence)}"
+                    for v in voices.itertuples())
+        moves.append(Change(kind, f"{esc(getattr(r, key))}: {badge(was)} → {badge(is_)} "
+                            f"({why})"))
     return moves
 
 
@@ -142,12 +151,13 @@ def _revisions(scope: Scope, before: Scope) -> list[Change]:
 def _judgment_moves(scope: Scope, before: Scope) -> list[Change]:
     now = scope.of_thread("judgments")
     then = before.of_thread("judgments").set_index("judgment_id")
+    evidence = _new_evidence(scope, before, set(now.judgment_id))
     out = []
     for j in now.itertuples():
-        evidence = _new_evidence(scope, before, j.judgment_id)
+        fresh = evidence.get(j.judgment_id, "")
         if j.judgment_id not in then.index:
             out.append(Change("New judgments", f"{esc(j.judgment_id)} {esc(j.statement)} — "
-                              f"{esc(j.likelihood)}, {esc(j.confidence)} confidence {evidence}"))
+                              f"{esc(j.likelihood)}, {esc(j.confidence)} confidence {fresh}"))
             continue
         old = then.loc[j.judgment_id]
         if int(old.edition) == int(j.edition):
@@ -159,24 +169,31 @@ def _judgment_moves(scope: Scope, before: Scope) -> list[Change]:
                 "Judgments reassessed, unchanged")
         out.append(Change(kind, f"{esc(j.judgment_id)}: {esc(old.likelihood)}, "
                           f"{esc(old.confidence)} confidence → {esc(j.likelihood)}, "
-                          f"{esc(j.confidence)} confidence. {esc(j.change_note)} {evidence}"))
+                          f"{esc(j.confidence)} confidence. {esc(j.change_note)} {fresh}"))
     return out
 
 
-def _new_evidence(scope: Scope, before: Scope, judgment_id: str) -> str:
-    """Citations of the evidence this judgment rests on now that it did not rest on before."""
-    def keys(s: Scope) -> set[tuple[str, str]]:
-        links = s["judgment_evidence"]
-        links = links[links.judgment_id == judgment_id]
-        return set(zip(links.evidence_table, links.evidence_id, strict=True))
-
-    fresh = keys(scope) - keys(before)
-    if not fresh:
-        return ""
-    links = pd.DataFrame(sorted(fresh), columns=["evidence_table", "evidence_id"])
-    rows = tradecraft.evidence_rows(scope.tables, links).sort_values(["source_id", "paragraph"])
-    return "New evidence: " + " ".join(cite(r.source_id, r.paragraph, r.evidence)
-                                       for r in rows.itertuples())
+def _new_evidence(scope: Scope, before: Scope, judgment_ids: set[str]) -> dict[str, str]:
+    """Per judgment, citations of the evidence it rests on now and did not rest on before
+    (looked up in one pass: a large book has thousands of links)."""
+    columns = ["judgment_id", "evidence_table", "evidence_id"]
+    now = scope["judgment_evidence"]
+    now = now[now.judgment_id.isin(judgment_ids)][columns]
+    old = before["judgment_evidence"][columns]
+    merged = now.merge(old, how="left", indicator=True)
+    fresh = merged[merged["_merge"] == "left_only"].drop(columns="_merge")
+    if fresh.empty:
+        return {}
+    rows = tradecraft.evidence_rows(scope.tables, fresh[["evidence_table", "evidence_id"]]
+                                    .drop_duplicates())
+    place = {(r.evidence_table, r.evidence_id): (r.source_id, r.paragraph, r.evidence)
+             for r in rows.itertuples()}
+    out: dict[str, list[tuple[str, int, str]]] = {}
+    for f in fresh.itertuples():
+        if (f.evidence_table, f.evidence_id) in place:
+            out.setdefault(f.judgment_id, []).append(place[(f.evidence_table, f.evidence_id)])
+    return {jid: "New evidence: " + " ".join(cite(*c) for c in sorted(cites))
+            for jid, cites in out.items()}
 
 
 def what_changed(scope: Scope) -> Html:

@@ -444,7 +444,8 @@ def _what_separates(scores: pd.DataFrame, rating: dict, evidence: pd.DataFrame) 
                 "inconsistent with the other: the evidence cannot tell them apart. ")
     items = [f"{esc(i)} {cite(*_place(evidence, (t, i)))}" for t, i in keys]
     listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
-    return (f"Only {listed} tell {esc(first)} and {esc(second)} apart (consistent with one, "
+    verb = "tells" if len(items) == 1 else "tell"
+    return (f"Only {listed} {verb} {esc(first)} and {esc(second)} apart (consistent with one, "
             "inconsistent with the other). ")
 
 
