@@ -86,7 +86,9 @@ def _new_frame(scope: Scope, before: Scope) -> list[Change]:
         if lead_now != lead_then:
             out.append(Change("Competing hypotheses", "Least contradicted now: "
                               f"{esc(', '.join(lead_now) or 'none')} (was "
-                              f"{esc(', '.join(lead_then) or 'none')}); see the matrix below."))
+                              f"{esc(', '.join(lead_then) or 'none')}). The ranking counts the "
+                              "evidence against each hypothesis, not its likelihood; see the "
+                              "matrix below and the judgments above."))
     return out
 
 
