@@ -191,13 +191,12 @@ def _still_stale(
     os.environ.update({VALIDATED_ENV: fingerprint(data_dir), "BRIEFBOOK_DATA": str(data_dir)})
     from briefbook.brief import open_brief
 
-    env_digest_now = env_digest
     stale = []
     for spec in todo:
         entry = cache.read_entry(cache_dir, spec.name) if spec in candidates else None
         if entry:
             fp = open_brief(spec.thread, data_dir=data_dir, **spec.parameters).scope.fingerprint
-            if entry["scope_key"] == scope_key(spec, fp, env_digest_now):
+            if entry["scope_key"] == scope_key(spec, fp, env_digest):
                 cache.write_entry(cache_dir, spec.name, {**entry, "key": keys[spec.name]})
                 continue
         stale.append(spec)
