@@ -144,7 +144,8 @@ def _revisions(scope: Scope, before: Scope) -> list[Change]:
             continue
         where = cite(r.source_id, r.paragraph, r.evidence) if r.source_id else ""
         value = (f" now {esc(r.value)}" if r.column in ("credibility", "origin", "status")
-                 else " reworded")
+                 else " reworded" if r.column.endswith(("rationale", "basis", "note"))
+                 else f" now “{esc(r.value)}”")
         out.append(Change("Revised rows", f"{esc(r.row_id)} {esc(r.column.replace('_', ' '))}"
                           f"{value}: {esc(r.note)} {where}"))
     return out

@@ -400,12 +400,14 @@ def competing_hypotheses(scope: Scope) -> Html:
         for (h, t, i), (r, n) in sorted(rating.items()) if r != "neutral")
     details = (f'<details class="bb-ach-notes"><summary>Why each rating (every consistent and '
                f"inconsistent cell)</summary><ul>{notes}</ul></details>")
-    cited = ", ".join(f"{esc(k[1])} {cite(*_place(evidence, k))}" for k in best_keys)
+    cited = ", ".join(f"{esc(k[1])} {cite(*_place(evidence, k))} (against "
+                      f"{_and(_against(rating, order, k))})" for k in best_keys)
     findings = (
         f'<p class="bb-prose" id="{ALTERNATIVES_ANCHOR}-findings"><strong>Findings.</strong> '
         f"{_ranking_words(scores)} "
         f"{_what_separates(scores, rating, evidence)}"
         f"Across all the hypotheses, the items that discriminate most are {cited}. "
+        f"{_best_reach(scores, rating, best_keys)}"
         "ACH orders hypotheses by the evidence against them; it is not a likelihood. Only "
         "records count against a hypothesis here, so an outcome opposed only by arguments and "
         "forecasts can lead the ranking while the judgments find it unlikely. "
@@ -433,20 +435,49 @@ def _ranking_words(scores: pd.DataFrame) -> str:
     return f"{names} share the first place, with {count} each. {tail}"
 
 
+def _leaders(scores: pd.DataFrame) -> list[str]:
+    """The hypotheses sharing the first rank, or the first two when one leads alone."""
+    tied = list(scores.hypothesis_id[scores["rank"] == 1])
+    return tied if len(tied) > 1 else list(scores.hypothesis_id.iloc[:2])
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def _against(rating: dict, order: list[str], key: tuple[str, str]) -> list[str]:
+    return [esc(h) for h in order if rating[(h, *key)][0] == "inconsistent"]
+
+
 def _what_separates(scores: pd.DataFrame, rating: dict, evidence: pd.DataFrame) -> str:
-    """The items rated in opposite directions for the two leading hypotheses."""
-    first, second = scores.hypothesis_id.iloc[0], scores.hypothesis_id.iloc[1]
+    """The items rated in opposite directions for two of the leading hypotheses: the tied
+    leaders when several share the first rank, else the first two."""
+    leaders = _leaders(scores)
     keys = [(t, i) for t, i in zip(evidence.evidence_table, evidence.evidence_id, strict=True)
-            if {rating[(first, t, i)][0], rating[(second, t, i)][0]}
-            == {"consistent", "inconsistent"}]
+            if {"consistent", "inconsistent"}
+            <= {rating[(h, t, i)][0] for h in leaders}]
+    names = _and([esc(h) for h in leaders])
     if not keys:
-        return (f"No item is consistent with one of {esc(first)} and {esc(second)} and "
-                "inconsistent with the other: the evidence cannot tell them apart. ")
-    items = [f"{esc(i)} {cite(*_place(evidence, (t, i)))}" for t, i in keys]
-    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
-    verb = "tells" if len(items) == 1 else "tell"
-    return (f"Only {listed} {verb} {esc(first)} and {esc(second)} apart (consistent with one, "
-            "inconsistent with the other). ")
+        scope = "the tied leaders" if len(leaders) > 2 else "the two leaders"
+        return (f"Nothing separates {scope} {names}: no item is consistent with one of them "
+                "and inconsistent with another, so the evidence cannot tell them apart. ")
+    items = _and([f"{esc(i)} {cite(*_place(evidence, (t, i)))}" for t, i in keys])
+    verb = "tells" if len(keys) == 1 else "tell"
+    return (f"Only {items} {verb} {names} apart (consistent with one, inconsistent with "
+            "another). ")
+
+
+def _best_reach(scores: pd.DataFrame, rating: dict, best_keys: list) -> str:
+    """Whether the best discriminators bear on the leaders or only on the hypotheses behind."""
+    if not best_keys:
+        return ""
+    order = list(scores.hypothesis_id)
+    hit = sorted({h for k in best_keys for h in _against(rating, order, k)},
+                 key=order.index)
+    if set(hit) & set(_leaders(scores)):
+        return ""
+    return (f"They count only against {_and(hit)}: they set the leaders apart from those, "
+            "not from one another. ")
 
 
 def _kinds_words(scope: Scope, evidence: pd.DataFrame) -> str:
