@@ -150,13 +150,15 @@ def _make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
     for name, column in DATED_TABLES.items():
         tables[name] = _with_spans(tables[name], column, as_of)
     claims = tables["claims"]
-    claims = claims.assign(status=tradecraft.claim_status(claims))
+    grades = tradecraft.claim_grades(claims, tables["sources"], tables["actors"])
+    claims = claims.assign(status=tradecraft.claim_status(claims, grades))
     tables["claims"] = claims
     if not params.include_unverified:
         unverified = tradecraft.is_unverified(claims)
         tables["claims"] = claims[~unverified].reset_index(drop=True)
         # What is left of a proposition is judged on its own remaining voices.
-        tables["claims"]["status"] = tradecraft.claim_status(tables["claims"])
+        kept = grades[~unverified].reset_index(drop=True)
+        tables["claims"]["status"] = tradecraft.claim_status(tables["claims"], kept)
         events = tables["events"]
         tables["events"] = events[~events.status.isin(UNVERIFIED_EVENTS)].reset_index(drop=True)
 
@@ -165,9 +167,11 @@ def _make_scope(book: Book, thread: str, params: BriefParams) -> Scope:
     links = tables["judgment_assumptions"]
     tables["judgment_assumptions"] = links[
         links.judgment_id.isin(set(tables["judgments"].judgment_id))].reset_index(drop=True)
-    tables["ach"] = _evidence_in_scope(tables["ach"], tables)
-    tables["ach"] = tables["ach"][tables["ach"].hypothesis_id.isin(
-        set(tables["hypotheses"].hypothesis_id))].reset_index(drop=True)
+    ach = _evidence_in_scope(tables["ach"], tables)
+    ach = ach[ach.hypothesis_id.isin(set(tables["hypotheses"].hypothesis_id))]
+    # One report is rated once: a relay leaves the matrix once the row it relays is in it.
+    rated = set(ach.evidence_id[ach.evidence_table == "claims"])
+    tables["ach"] = ach[~ach.relay_of.isin(rated - {""})].reset_index(drop=True)
     return Scope(thread, params, as_of, book, tables, excluded.reset_index(drop=True),
                  edition, fingerprint)
 

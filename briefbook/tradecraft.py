@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from briefbook.params import RELIABILITY_GRADES
-from briefbook.validate import EVIDENCE_KEYS, origin_grade
+from briefbook.validate import CONFIRMING_GRADE, EVIDENCE_KEYS, origin_grade, vouched
 
 PROPOSITION_STATUSES = ("confirmed", "reported", "disputed", "denied")
 
@@ -20,12 +20,25 @@ def proposition_key(claims: pd.DataFrame) -> pd.Series:
     return claims.proposition_id.where(claims.proposition_id != "", claims.claim_id)
 
 
-def claim_status(claims: pd.DataFrame) -> pd.Series:
+def claim_grades(claims: pd.DataFrame, sources: pd.DataFrame,
+                 actors: pd.DataFrame) -> pd.Series:
+    """Each claim's origin grade (data/README.md): its source's reliability, or F for an origin
+    the texts do not name or a relay its carrier hedges."""
+    grades = dict(zip(sources.source_id, sources.reliability, strict=True))
+    unnamed = set(actors.actor_id[actors.named == False])  # noqa: E712 (a nullable boolean)
+    return pd.Series([origin_grade(grades.get(c.source_id, "F"), c.origin not in unnamed,
+                                   vouched(c.relay, c.hedged)) for c in claims.itertuples()],
+                     index=claims.index, dtype="string")
+
+
+def claim_status(claims: pd.DataFrame, grades: pd.Series | None = None) -> pd.Series:
     """Each claim's status, derived from every voice on its proposition.
 
     disputed: some voice asserts and another denies; denied: voices only deny; confirmed: at
-    least two distinct origins assert and none denies; reported: anything else (one origin, or
-    a voice that only qualifies). Never typed in the data, so it cannot disagree with the voices.
+    least two distinct origins assert, none denies and (when ``grades``, from
+    :func:`claim_grades`, are given) one asserting origin is graded C or better, as for
+    credibility 1; reported: anything else (one origin, or a voice that only qualifies). Never
+    typed in the data, so it cannot disagree with the voices.
     """
     if claims.empty:
         return pd.Series([], index=claims.index, dtype="string")
@@ -35,7 +48,11 @@ def claim_status(claims: pd.DataFrame) -> pd.Series:
     denies = (claims.polarity == "denies").groupby(key).any()
     origins = claims.origin.where(asserting).groupby(key).nunique()
     status = pd.Series("reported", index=asserts.index, dtype="string")
-    status[origins.reindex(status.index).fillna(0) >= 2] = "confirmed"  # vectorised: the book
+    enough = origins.reindex(status.index).fillna(0) >= 2
+    if grades is not None:
+        good = (asserting & (grades <= CONFIRMING_GRADE)).groupby(key).any()
+        enough &= good.reindex(status.index).fillna(False).astype(bool)
+    status[enough] = "confirmed"  # vectorised: the book
     status[denies & ~asserts] = "denied"  # can hold thousands of propositions
     status[asserts & denies] = "disputed"
     return key.map(status).astype("string")
@@ -69,7 +86,8 @@ def evidence_rows(tables: dict[str, pd.DataFrame], links: pd.DataFrame) -> pd.Da
                     "source_id": row.source_id, "paragraph": int(row.paragraph),
                     "evidence": row.evidence,
                     "grade": origin_grade(grades.get(row.source_id, "F"),
-                                          row.origin not in unnamed)})
+                                          row.origin not in unnamed,
+                                          vouched(row.get("relay", ""), row.get("hedged", "")))})
     return pd.DataFrame(out, columns=["evidence_table", "evidence_id", "origin", "source_id",
                                       "paragraph", "evidence", "grade"])
 

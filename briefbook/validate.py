@@ -147,6 +147,7 @@ def validate_package(data_dir: Path, sources_dir: Path | None = None) -> list[Pr
     }
     files = {name: display_path(data_dir, res["path"]) for name, res in resources.items()}
     problems += edition_checks(tables, files, {n: r["schema"] for n, r in resources.items()})
+    problems += _check_ach_relays_exist(tables, files)
     # Every rule holds in the whole book and in each edition as it was: a problem only an
     # earlier edition shows (a grade resting on a later source) names that edition.
     seen: set[Problem] = set()
@@ -489,10 +490,27 @@ def _check_dependence(tables: Tables, files: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def origin_grade(source_grade: str, named: bool) -> str:
+def origin_grade(source_grade: str, named: bool, vouched: bool = True) -> str:
     """The grade an origin earns from one source carrying it: the source's own, unless the texts
-    do not name the origin ('unnamed analysts', 'Turkish media'), which cannot be judged (F)."""
-    return source_grade if named else "F"
+    do not name the origin ('unnamed analysts', 'Turkish media') or the carrier does not vouch
+    for what it relays (a relayed claim it hedges: 'alleged', 'claimed', 'could not be
+    verified'); neither can be judged (F)."""
+    return source_grade if named and vouched else "F"
+
+
+def vouched(relay: object, hedged: object) -> bool:
+    """False for a relayed claim its carrier hedges; rows without those columns pass ''."""
+    return not (_is_true(relay) and _is_true(hedged))
+
+
+def _is_true(value: object) -> bool:
+    """A boolean cell, read as the CSV text ('true') or as pandas loaded it (NA is not true)."""
+    if isinstance(value, str):
+        return value in TRUE_VALUES
+    try:
+        return bool(value)
+    except TypeError:  # pandas.NA
+        return False
 
 
 def _evidence_origins(tables: Tables) -> dict[str, dict[str, str]]:
@@ -508,7 +526,8 @@ def _evidence_origins(tables: Tables) -> dict[str, dict[str, str]]:
         grade = grades.get(row.get("source_id", "")) if row else None
         if not row or not row.get("origin") or not grade:
             continue  # a missing row, origin or source is reported elsewhere
-        grade = origin_grade(grade, row["origin"] not in unnamed)
+        grade = origin_grade(grade, row["origin"] not in unnamed,
+                             vouched(row.get("relay", ""), row.get("hedged", "")))
         graded = origins[link.get("judgment_id", "")]
         graded[row["origin"]] = min(grade, graded.get(row["origin"], grade))
     return origins
@@ -616,25 +635,42 @@ def _flag(text: str) -> bool | None:
 
 
 def _check_credibility_one(tables: Tables, files: dict[str, str]) -> list[Problem]:
-    """Credibility 1 (confirmed) needs at least two independent origins asserting it."""
-    asserting: dict[str, set[str]] = defaultdict(set)
+    """Credibility 1 (confirmed) needs at least two independent origins asserting it, one of
+    them graded C or better (two ungradable origins confirm nothing)."""
+    grades = {row.get("source_id", ""): row.get("reliability", "")
+              for _, row in tables.get("sources", [])}
+    unnamed = {row.get("actor_id", "") for _, row in tables.get("actors", [])
+               if _flag(row.get("named", "")) is False}
+    def graded(row: Row) -> str:
+        return origin_grade(grades.get(row.get("source_id", ""), "F") or "F",
+                            row.get("origin", "") not in unnamed,
+                            vouched(row.get("relay", ""), row.get("hedged", "")))
+
+    asserting: dict[str, dict[str, str]] = defaultdict(dict)
     for _, row in tables.get("claims", []):
         if row.get("proposition_id") and row.get("polarity") == "asserts" and row.get("origin"):
-            asserting[row["proposition_id"]].add(row["origin"])
+            grade, seen = graded(row), asserting[row["proposition_id"]]
+            seen[row["origin"]] = min(grade, seen.get(row["origin"], grade))
     problems = []
     for line, row in tables.get("claims", []):
         if _grade(row) != 1:
             continue
         proposition = row.get("proposition_id", "")
         name = proposition or row.get("claim_id", "")
-        origins = asserting[proposition] if proposition else {row.get("origin", "")} - {""}
-        if len(origins) >= 2:
+        origins = (asserting[proposition] if proposition
+                   else {row["origin"]: graded(row)} if row.get("origin") else {})
+        if len(origins) >= 2 and min(origins.values()) <= CONFIRMING_GRADE:
             continue
-        listed = f" ({', '.join(sorted(origins))})" if origins else ""
-        rule = (f"needs at least 2 independent origins asserting the proposition; "
-                f"{name} has {len(origins)}{listed}")
+        listed = (f" ({', '.join(f'{o}: {g}' for o, g in sorted(origins.items()))})"
+                  if origins else "")
+        rule = (f"needs at least 2 independent origins asserting the proposition, one graded "
+                f"{CONFIRMING_GRADE} or better; {name} has {len(origins)}{listed}")
         problems.append(Problem(files["claims"], line, "credibility", row["credibility"], rule))
     return problems
+
+
+# The worst origin grade that can help confirm a proposition (rule 1, data/README.md).
+CONFIRMING_GRADE = "C"
 
 
 # Ceilings on a claim's credibility the rubric sets (data/README.md): (applies, allowed, rule).
@@ -700,11 +736,32 @@ def _check_propositions(tables: Tables, files: dict[str, str]) -> list[Problem]:
 
 
 def _check_ach_links(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """Every rated row exists; a ``relay_of`` names a claim of the same origin (when both are
+    in this view: in an edition without the relayed claim, the relay stands alone)."""
     evidence = _evidence_rows(tables)
+    claims = evidence.get("claims", {})
     problems = []
     for line, row in tables.get("ach", []):
         problems += _missing_evidence(files["ach"], line, row, evidence)
+        relayed = row.get("relay_of", "")
+        if not relayed or row.get("evidence_table") != "claims":
+            continue
+        mine = claims.get(row.get("evidence_id", ""))
+        if mine and relayed in claims and mine.get("origin") != claims[relayed].get("origin"):
+            rule = (f"names a claim of another origin ({claims[relayed].get('origin')!r}, not "
+                    f"{mine.get('origin')!r}): a relay shares its origin")
+            problems.append(Problem(files["ach"], line, "relay_of", relayed, rule))
     return problems
+
+
+def _check_ach_relays_exist(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A ``relay_of`` names a claim of the whole book (run once, not per edition: an edition
+    may not have the relayed claim yet, and then the relay stands alone)."""
+    claims = {row.get("claim_id", "") for _, row in tables.get("claims", [])}
+    return [Problem(files["ach"], line, "relay_of", row["relay_of"],
+                    "is not found in claims.csv (claim_id)")
+            for line, row in tables.get("ach", [])
+            if row.get("relay_of") and row["relay_of"] not in claims]
 
 
 def _check_ach_records(tables: Tables, files: dict[str, str]) -> list[Problem]:

@@ -431,7 +431,30 @@ def _confidence_beyond_evidence(data: Path) -> list[str]:
 def _credibility_1_from_one_origin(data: Path) -> list[str]:
     line = set_cell(data / "claims.csv", "C24", "credibility", "1")  # no proposition_id
     return [f"data/claims.csv:{line}: credibility: '1' needs at least 2 independent origins "
-            "asserting the proposition; C24 has 1 (eurasian_times)"]
+            "asserting the proposition, one graded C or better; C24 has 1 (eurasian_times: C)"]
+
+
+@case("credibility-1-from-two-ungradable-origins")
+def _credibility_1_from_two_ungradable_origins(data: Path) -> list[str]:
+    # Q02 is asserted by s000 and s002, both F: two origins, neither gradable, confirm nothing.
+    line = set_cell(data / "claims.csv", "C05", "credibility", "1")
+    return [f"data/claims.csv:{line}: credibility: '1' needs at least 2 independent origins "
+            "asserting the proposition, one graded C or better; Q02 has 2 (author_s000: F, "
+            "author_s002: F)"]
+
+
+@case("ach-relay-of-another-origin")
+def _ach_relay_of_another_origin(data: Path) -> list[str]:
+    # RIA Novosti's report, not the Nefes report that C03 relays.
+    line = set_cell(data / "ach.csv", "H1,claims,C03", "relay_of", "C04")
+    return [f"data/ach.csv:{line}: relay_of: 'C04' names a claim of another origin "
+            "('ria_novosti', not 'nefes'): a relay shares its origin"]
+
+
+@case("ach-relay-of-nothing")
+def _ach_relay_of_nothing(data: Path) -> list[str]:
+    line = set_cell(data / "ach.csv", "H1,claims,C07", "relay_of", "C999")
+    return [f"data/ach.csv:{line}: relay_of: 'C999' is not found in claims.csv (claim_id)"]
 
 
 @case("opinion-not-graded-6")
@@ -478,7 +501,7 @@ def _open_ended_horizon(data: Path) -> list[str]:
 
 @case("ach-points-at-missing-claim")
 def _ach_points_at_missing_claim(data: Path) -> list[str]:
-    line = append_line(data / "ach.csv", "H1,claims,C999,neutral,Does not bear on it.")
+    line = append_line(data / "ach.csv", "H1,claims,C999,neutral,Does not bear on it.,")
     return [f"data/ach.csv:{line}: evidence_id: 'C999' is not found in claims.csv (claim_id)"]
 
 
@@ -562,10 +585,12 @@ def _judgment_version_rests_on_a_later_assumption(data: Path) -> list[str]:
 
 @case("grade-resting-on-a-later-source", cli=False)
 def _grade_resting_on_a_later_source(data: Path) -> list[str]:
-    # C80's second origin (s000) arrives in edition 2; graded 1 from edition 1 on, it is hindsight.
-    line = set_cell(data / "claims.csv", "C80", "credibility", "1")
+    # C27's second origin (s004, graded C) arrives in edition 2; graded 1 from edition 1 on, it
+    # is hindsight.
+    line = set_cell(data / "claims.csv", "C27", "credibility", "1")
     return [f"data/claims.csv:{line}: credibility: '1' needs at least 2 independent origins "
-            "asserting the proposition; Q02 has 1 (author_s002) (in edition 1)"]
+            "asserting the proposition, one graded C or better; Q03 has 1 (author_s002: F) "
+            "(in edition 1)"]
 
 
 @case("row-mentions-a-later-row", cli=False)
@@ -815,19 +840,32 @@ CLAIMS = ("claim_id,thread,proposition_id,origin,relay,reporter,polarity,claim_k
 
 def test_rule_credibility_one_needs_two_asserting_origins() -> None:
     claims = "\n".join([
-        CLAIMS,
-        "C1,t,Q1,a,false,a,asserts,report,false,1",
-        "C2,t,Q1,b,false,b,asserts,report,false,1",  # Q1: a and b assert
-        "C3,t,Q2,a,false,a,asserts,report,false,1",
-        "C4,t,Q2,a,true,x,asserts,report,false,2",   # a relay adds no origin
-        "C5,t,Q2,b,false,b,denies,report,false,5",   # a denial asserts nothing
-        "C6,t,,a,false,a,asserts,report,false,1",
+        CLAIMS + ",source_id",
+        "C1,t,Q1,a,false,a,asserts,report,false,1,good",
+        "C2,t,Q1,b,false,b,asserts,report,false,1,poor",  # Q1: a and b assert, a graded C
+        "C3,t,Q2,a,false,a,asserts,report,false,1,good",
+        "C4,t,Q2,a,true,x,asserts,report,false,2,good",   # a relay adds no origin
+        "C5,t,Q2,b,false,b,denies,report,false,5,good",   # a denial asserts nothing
+        "C6,t,,a,false,a,asserts,report,false,1,good",
+        "C7,t,Q3,a,false,a,asserts,report,false,1,poor",
+        "C8,t,Q3,b,false,b,asserts,report,false,1,poor",  # two ungradable origins
+        "C9,t,Q4,a,true,x,asserts,report,true,1,good",    # a relay its carrier hedges: F
+        "C10,t,Q4,b,false,b,asserts,report,false,3,poor",
     ])
-    assert rule_lines(claims=claims) == [
+    sources = "source_id,reliability\ngood,C\npoor,F\n"
+    assert rule_lines(claims=claims, sources=sources) == [
         "claims.csv:4: credibility: '1' needs at least 2 independent origins asserting the "
-        "proposition; Q2 has 1 (a)",
+        "proposition, one graded C or better; Q2 has 1 (a: C)",
         "claims.csv:7: credibility: '1' needs at least 2 independent origins asserting the "
-        "proposition; C6 has 1 (a)",
+        "proposition, one graded C or better; C6 has 1 (a: C)",
+        "claims.csv:8: credibility: '1' needs at least 2 independent origins asserting the "
+        "proposition, one graded C or better; Q3 has 2 (a: F, b: F)",
+        "claims.csv:9: credibility: '1' needs at least 2 independent origins asserting the "
+        "proposition, one graded C or better; Q3 has 2 (a: F, b: F)",
+        "claims.csv:10: credibility: '1' is too high for a hedged claim: a claim its source "
+        "hedges is at most 3",
+        "claims.csv:10: credibility: '1' needs at least 2 independent origins asserting the "
+        "proposition, one graded C or better; Q4 has 2 (a: F, b: F)",
     ]
 
 
