@@ -39,7 +39,7 @@ def test_edition_one_holds_only_what_was_certainly_published_by_its_date() -> No
     claims = scope["claims"].set_index("claim_id")
     # Rows as edition 1 knew them: no named origin yet, one origin so no confirmation.
     assert claims.loc["C03", "origin"] == "turkish_media"
-    assert claims.loc["C80", "credibility"] == 3
+    assert claims.loc["C21", "credibility"] == 3
     judgments = scope["judgments"].set_index("judgment_id")
     assert set(judgments.edition) == {1}
     assert judgments.loc["J01", "horizon"] == "2025-09"
@@ -51,7 +51,7 @@ def test_edition_two_applies_its_revisions_and_versions() -> None:
     assert scope.edition.number == 2 and scope.as_of == dt.date(2025, 10, 31)
     claims = scope["claims"].set_index("claim_id")
     assert claims.loc["C03", "origin"] == "nefes"
-    assert claims.loc["C80", "credibility"] == 1
+    assert claims.loc["C21", "credibility"] == 1  # a second, C-graded origin (s004, V07)
     caatsa = scope_at("caatsa_f35")["judgments"].set_index("judgment_id")
     assert caatsa.loc["J10", "confidence"] == "moderate"
 
