@@ -199,7 +199,8 @@ def claims_ledger(scope: Scope, claims: pd.DataFrame | None = None) -> Html:
         flag = ('<br><span class="bb-why">flagged by its source as unconfirmed or alleged</span>'
                 if r.hedged and r.claim_kind == "report" else "")
         if r.polarity == "qualifies":  # the status is the proposition's; this voice takes no side
-            return (f'<span class="bb-why">takes no side on a proposition that is</span> '
+            return ('<span class="bb-why">qualifies (a weaker or related statement, counted '
+                    'neither for nor against) a proposition that is</span> '
                     f"{badge(r.status)}{flag}")
         return badge(r.status) + flag
 
@@ -256,7 +257,8 @@ def contradictions(scope: Scope) -> Html:
     def side(claim_id: str) -> str:
         c = claims.loc[claim_id]
         who = esc(names.get(c.claimant, c.claimant))
-        status = ('<span class="bb-why">takes no side</span>' if c.polarity == "qualifies"
+        status = ('<span class="bb-why">qualifies: counted neither for nor against</span>'
+                  if c.polarity == "qualifies"
                   else badge(c.status))
         return (f'<p>{esc(c.proposition)}</p><p class="bb-who">{who} · {status} · '
                 f"{cite(c.source_id, c.paragraph)}</p>")

@@ -140,11 +140,14 @@ def diagnosticity(ach: pd.DataFrame) -> pd.DataFrame:
     """Per evidence row: how many hypotheses it is consistent and inconsistent with.
 
     A row that is consistent with every hypothesis it bears on cannot tell them apart; a row
-    discriminates when it is consistent with some and inconsistent with others, and the more
-    hypotheses it rules against, the more it discriminates.
+    discriminates when it is inconsistent with at least one hypothesis but not with all (Heuer's
+    diagnosticity: a refusal that counts against one outcome and is neutral for the rest still
+    tells that outcome from the others), and the more it rules against, the more it
+    discriminates.
     """
     counts = (ach.assign(c=ach.rating == "consistent", i=ach.rating == "inconsistent")
               .groupby(["evidence_table", "evidence_id"], sort=False)[["c", "i"]].sum()
               .rename(columns={"c": "consistent", "i": "inconsistent"}).reset_index())
-    counts["discriminates"] = (counts.consistent > 0) & (counts.inconsistent > 0)
+    rated = ach.groupby(["evidence_table", "evidence_id"], sort=False).size().to_numpy()
+    counts["discriminates"] = (counts.inconsistent > 0) & (counts.inconsistent < rated)
     return counts
