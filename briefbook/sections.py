@@ -452,21 +452,19 @@ def _against(rating: dict, order: list[str], key: tuple[str, str]) -> list[str]:
 
 
 def _what_separates(scores: pd.DataFrame, rating: dict, evidence: pd.DataFrame) -> str:
-    """The items rated in opposite directions for two of the leading hypotheses: the tied
+    """The items that count against one of the leading hypotheses and not another: the tied
     leaders when several share the first rank, else the first two."""
     leaders = _leaders(scores)
     keys = [(t, i) for t, i in zip(evidence.evidence_table, evidence.evidence_id, strict=True)
-            if {"consistent", "inconsistent"}
-            <= {rating[(h, t, i)][0] for h in leaders}]
+            if len({rating[(h, t, i)][0] == "inconsistent" for h in leaders}) == 2]
     names = _and([esc(h) for h in leaders])
     if not keys:
         scope = "the tied leaders" if len(leaders) > 2 else "the two leaders"
-        return (f"Nothing separates {scope} {names}: no item is consistent with one of them "
-                "and inconsistent with another, so the evidence cannot tell them apart. ")
+        return (f"Nothing separates {scope} {names}: no item counts against one of them and "
+                "not another, so the evidence cannot tell them apart. ")
     items = _and([f"{esc(i)} {cite(*_place(evidence, (t, i)))}" for t, i in keys])
     verb = "tells" if len(keys) == 1 else "tell"
-    return (f"Only {items} {verb} {names} apart (consistent with one, inconsistent with "
-            "another). ")
+    return (f"Only {items} {verb} {names} apart (inconsistent with one, not with another). ")
 
 
 def _best_reach(scores: pd.DataFrame, rating: dict, best_keys: list) -> str:
