@@ -75,7 +75,7 @@ def test_index_links_every_brief_with_bottom_line_and_fingerprint(built_briefs: 
     assert index.count(fingerprint) == len(NAMES)
     assert fingerprint in html_of(built_briefs, "overview")
     assert index.count("· as of 2025-10-31") == len(NAMES)
-    assert "Russia had raised a buyback" in index  # the overview's bottom line
+    assert "Russia had offered Turkey to buy back" in index  # the overview's bottom line
     assert "Edition history" in index and "Key judgments across editions" in index
 
 
