@@ -261,12 +261,13 @@ def _postprocess(html: str, *, title: str | None, fallback_title: str | None) ->
 def _link_chart_data(main: Tag) -> None:
     """Give each figure's data table an id, point the figure at it and open it in the file
     (a script closes it; without scripts it stands in for the chart)."""
-    for figure in main.select("div.bb-figure"):
+    for figure in main.select("figure.bb-chart"):
+        plot = figure.find("div", class_="bb-figure")
         cell = figure.find_parent("div", class_="bb-cell")
         data = cell.find("details", class_=DATA_CLASS) if isinstance(cell, Tag) else None
-        if not isinstance(data, Tag) or data.get("id"):
+        if not isinstance(data, Tag) or not isinstance(plot, Tag) or data.get("id"):
             continue
-        data["id"] = f"{figure['id']}-data"
+        data["id"] = f"{plot['id']}-data"
         data["open"] = ""
         figure["aria-details"] = data["id"]
 
