@@ -87,6 +87,7 @@ def html_table(
     caption: str | None = None,
     download: bool | None = None,
     name: str | None = None,
+    classes: str = "",
 ) -> Html:
     """Render rows as an HTML table, escaping every value.
 
@@ -102,7 +103,8 @@ def html_table(
     download
         Add a link that downloads the table's rows as CSV, embedded in the brief; by default
         only for tables of more than :data:`CSV_MIN_ROWS` rows. ``name`` is the file's name
-        (without ``.csv``; by default taken from the caption or the headers).
+        (without ``.csv``; by default taken from the caption or the headers). ``classes``
+        are added to the table's own.
     """
     if frame.empty:
         return empty_state(empty)
@@ -113,7 +115,7 @@ def html_table(
         return out + ([cite_row(row)] if cite else [])
 
     rows = [cells(row) for _, row in frame.head(max_rows).iterrows()]
-    out = ['<table class="bb-table">']
+    out = [f'<table class="{" ".join(["bb-table", *classes.split()])}">']
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
     out.append("<thead><tr>" + "".join(f'<th scope="col">{esc(h)}</th>' for h in heads)
