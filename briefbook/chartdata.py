@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from briefbook.charts import DELIVERY_PARTS
 from briefbook.citations import cite_row
-from briefbook.tables import Cell, Html, badge, esc, html_table, slug
+from briefbook.tables import MAX_ROWS, Cell, Html, badge, esc, html_table, slug
 
 __all__ = ["DATA_CLASS", "Chart", "chart_title", "counts_with_data", "delivery_columns",
            "timeline_columns", "with_data"]
@@ -103,13 +103,16 @@ def counts_with_data(
     name: str | None = None,
 ) -> Chart:
     """A chart of ``counts`` with, per bar, its count and the ``items`` counted in it (those
-    whose ``by`` is the bar's label), each shown by ``item`` with its citation."""
+    whose ``by`` is the bar's label, the first :data:`~briefbook.tables.MAX_ROWS` of them),
+    each shown by ``item`` with its citation."""
     rows = pd.DataFrame({"group": [str(i) for i in counts.index],
                          "count": [int(v) for v in counts.values]})
 
     def counted(row: pd.Series) -> str:
         part = items[items[by].astype(str) == row.group]
-        return "; ".join(f"{item(x)} {cite_row(x)}" for _, x in part.iterrows())
+        shown = "; ".join(f"{item(x)} {cite_row(x)}" for _, x in part.head(MAX_ROWS).iterrows())
+        left = len(part) - MAX_ROWS
+        return shown + (f"; … and {left} more" if left > 0 else "")
 
     columns: list[tuple[str, str | Cell]] = [
         (group, "group"), (count, "count"), ("Rows counted, each with its source", counted)]
