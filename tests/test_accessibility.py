@@ -50,7 +50,7 @@ def axe_results(page: Any) -> dict[str, Any]:
 def summary(results: dict[str, Any]) -> dict[str, list[str]]:
     """Each rule axe reports, with its impact and how many nodes (and of which kind) it names."""
     def nodes(rule: dict[str, Any]) -> str:
-        svg = sum(1 for n in rule["nodes"] if any("svg" in t or t.startswith("text")
+        svg = sum(1 for n in rule["nodes"] if any(k in t for k in ("svg", "text[", "tspan")
                                                   for t in map(str, n["target"])))
         return f"{len(rule['nodes'])} nodes, {svg} of them SVG text"
 
