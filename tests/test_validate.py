@@ -414,9 +414,9 @@ def _unparseable_datapackage(data: Path) -> list[str]:
 
 @case("judgment-more-likely-than-its-premise")
 def _judgment_more_likely_than_its_premise(data: Path) -> list[str]:
-    line = set_cell(data / "judgments.csv", "J03,2", "depends_on", "J01")  # likely vs even chance
+    line = set_cell(data / "judgments.csv", "J03,2", "depends_on", "J01")  # likely vs unlikely
     return [f"data/judgments.csv:{line}: likelihood: 'likely' is more likely than J01 "
-            "('roughly even chance'), which this judgment depends on"]
+            "('unlikely'), which this judgment depends on"]
 
 
 @case("confidence-beyond-evidence")
