@@ -23,9 +23,9 @@ from briefbook.citations import cite_row, recording_paused
 MAX_ROWS = 40
 CSV_MIN_ROWS = 10
 """A table with more rows than this carries a CSV download of its data."""
-CSV_MAX_ROWS = 100
+CSV_MAX_ROWS = 60
 """The CSV holds every row of the table, up to this many (so a brief stays under 2 MB even on
-the benchmark's 100-times data; the largest real table has 41 rows)."""
+the benchmark's 100-times data; the largest real table has 47 rows)."""
 
 
 class Html(str):
