@@ -22,8 +22,15 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	@touch $(STAMP)
 
-## setup: create .venv from requirements.txt (quick when nothing changed)
-setup: $(STAMP)
+# Pinned npm packages (plotly.js basic bundle, axe-core) into vendor/, checked against their
+# sha512 integrity in briefbook/assets.py; re-run when the pins change.
+VENDOR_STAMP := vendor/.fetched
+$(VENDOR_STAMP): briefbook/assets.py | $(STAMP)
+	$(BIN)/python -m briefbook.assets
+	@touch $(VENDOR_STAMP)
+
+## setup: create .venv from requirements.txt and fetch vendor/ (quick when nothing changed)
+setup: $(STAMP) $(VENDOR_STAMP)
 
 ## test: the whole test suite (data, package, notebooks with nbval, briefs, browser, JupyterLab)
 test: setup

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from briefbook import changes, charts, sections
+from briefbook.chartdata import Chart, timeline_columns, with_data
 from briefbook.citations import reset_record
 from briefbook.load import load_book
 from briefbook.params import check_params
@@ -58,9 +58,9 @@ class Brief:
 
     def timeline(
         self, title: str | None = None, with_threads: tuple[str, ...] = ()
-    ) -> go.Figure | Html:
+    ) -> Chart | Html:
         """The thread's events on a timeline (every thread's, for the overview), plus those of
-        ``with_threads`` where a thread's story starts in another's."""
+        ``with_threads`` where a thread's story starts in another's, with the data behind it."""
         events = self.scope.of_thread("events")
         if with_threads:
             more = self.scope["events"][self.scope["events"].thread.isin(with_threads)]
@@ -72,7 +72,9 @@ class Brief:
         if total > MAX_TIMELINE_EVENTS:  # a readable chart, however large the data grows
             events = events.sort_values(["start", "event_id"]).tail(MAX_TIMELINE_EVENTS)
             title += f" (latest {MAX_TIMELINE_EVENTS} of {total} events)"
-        return charts.timeline(events, self.scope.as_of, title)
+        figure = charts.timeline(events, self.scope.as_of, title)
+        return with_data(figure, events.sort_values(["start", "end", "event_id"]),
+                         timeline_columns(), name=f"{self.thread}-timeline")
 
     def claims_ledger(self, claims: pd.DataFrame | None = None) -> Html:
         return sections.claims_ledger(self.scope, claims)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from briefbook import cache
+from briefbook import assets, cache
 from briefbook.atomic import build_lock, sweep_temporaries, write_text_atomic
 from briefbook.exceptions import BriefFailure, DataValidationError, ManifestError
 from briefbook.index import render_index
@@ -80,6 +80,7 @@ def build_briefs(
 ) -> BuildResult:
     """Build the briefs the manifest lists into ``out_dir``; see the module docstring."""
     stream = stream or sys.stderr
+    assets.read_text(assets.PLOTLY)  # missing or altered: stop now, saying how to fetch it
     out_dir, data_dir = Path(out_dir).resolve(), Path(data_dir).resolve()
     sources = Path(sources_dir) if sources_dir and Path(sources_dir).is_dir() else None
     with build_lock(out_dir):

@@ -25,6 +25,10 @@ STATUS_COLOURS = {
     "planned": "#1565c0",
 }
 STATUS_ORDER = ("occurred", "reported", "denied", "planned")
+# Status is never told by colour alone: besides the legend's words, each status has its own
+# fill pattern (bars) and marker symbol (points).
+STATUS_PATTERNS = {"occurred": "", "reported": "/", "denied": "x", "planned": "."}
+STATUS_SYMBOLS = {"occurred": "diamond", "reported": "circle", "denied": "x", "planned": "square"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 # A small template of our own: plotly's default one would add ~7 kB to every stored figure.
@@ -77,7 +81,10 @@ def timeline(events: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
                 base=[_day(s) for s in span_rows.start],
                 x=[((e - s).days + 1) * 86_400_000 for s, e in zip(span_rows.start, span_rows.end,
                                                                    strict=True)],
-                marker={"color": colour, "opacity": 0.55, "line": {"color": colour, "width": 1}},
+                marker={"color": colour, "opacity": 0.55, "line": {"color": colour, "width": 1},
+                        "pattern": {"shape": STATUS_PATTERNS[status], "fillmode": "overlay",
+                                    "fgcolor": "#ffffff",
+                                    "solidity": 0.3}},
                 hovertext=[h for h, m in zip(hover, spans, strict=True) if m],
                 hoverinfo="text",
             ))
@@ -86,7 +93,7 @@ def timeline(events: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
             fig.add_trace(go.Scatter(
                 name=status, legendgroup=status, showlegend=not spans.any(), mode="markers",
                 y=list(point_rows.label), x=[_day(s) for s in point_rows.start],
-                marker={"color": colour, "size": 11, "symbol": "diamond"},
+                marker={"color": colour, "size": 11, "symbol": STATUS_SYMBOLS[status]},
                 hovertext=[h for h, m in zip(hover, spans, strict=True) if not m],
                 hoverinfo="text",
             ))
@@ -103,6 +110,12 @@ def timeline(events: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
     return fig
 
 
+DELIVERY_PARTS = {"delivered": "delivered", "planned": "promised by Russia",
+                  "resold": "resold from Turkey's stock (no date reported)",
+                  "open": "not yet scheduled"}
+"""The parts of an order :func:`delivery_chart` stacks, by status, as its legend names them."""
+
+
 def delivery_chart(
     rows: pd.DataFrame, *, ordered: int, unit: str, title: str
 ) -> go.Figure:
@@ -112,8 +125,7 @@ def delivery_chart(
     and a hover ``label``.
     """
     fig = go.Figure()
-    names = {"delivered": "delivered", "planned": "promised by Russia",
-             "resold": "resold from Turkey's stock (no date reported)", "open": "not yet scheduled"}
+    names = DELIVERY_PARTS
     colours = {"delivered": STATUS_COLOURS["delivered"], "planned": STATUS_COLOURS["planned"],
                "resold": "#6a1b9a", "open": "#bdbdbd"}
     scenarios = list(dict.fromkeys(rows.scenario))

@@ -6,6 +6,8 @@ lists exactly the paragraphs that brief cites (:func:`reset_record` starts a bri
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import escape
 
 _RECORD: dict[tuple[str, int], list[str]] = {}
@@ -43,3 +45,14 @@ def reset_record() -> None:
 def recorded() -> dict[tuple[str, int], list[str]]:
     """Every (source, paragraph) cited since the last reset, with the words quoted there."""
     return dict(_RECORD)
+
+
+@contextmanager
+def recording_paused() -> Iterator[None]:
+    """Citations made inside do not count as cited (text for a CSV download, not the page)."""
+    saved = {key: list(quotes) for key, quotes in _RECORD.items()}
+    try:
+        yield
+    finally:
+        _RECORD.clear()
+        _RECORD.update(saved)

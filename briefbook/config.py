@@ -18,3 +18,4 @@ SOURCES_DIR = Path(os.environ.get("BRIEFBOOK_SOURCES", PROJECT_DIR.parent / "sha
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 MANIFEST_PATH = PROJECT_DIR / "manifest.json"
 DATAPACKAGE_NAME = "datapackage.json"
+VENDOR_DIR = Path(os.environ.get("BRIEFBOOK_VENDOR", PROJECT_DIR / "vendor"))

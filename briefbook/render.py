@@ -3,8 +3,13 @@
 The brief is meant for readers who open it offline, print it or e-mail it, so the HTML:
 
 * shows outputs only (no code, prompts, stderr, tracebacks or ``parameters`` cells);
-* loads nothing from the network: plotly.js is inlined once, from the installed ``plotly``
-  package, and only when the brief has a figure;
+* loads nothing from the network: plotly.js's basic bundle (scatter, bar, pie), vendored by
+  :mod:`briefbook.assets`, is inlined once, and only when the brief has a figure; a figure
+  with any other trace type is refused;
+* reads without scripts and with a screen reader: each figure is labelled with its title and
+  points at the "Data behind this chart" table under it (:mod:`briefbook.chartdata`), which is
+  open in the file and closed by script, so without JavaScript the table stands in for the
+  chart;
 * is byte-deterministic: figures are numbered ``bb-figure-1``, ``bb-figure-2``... in order and
   their JSON is written with sorted keys, so the same notebook always gives the same bytes.
 
@@ -30,7 +35,10 @@ from nbconvert.preprocessors import Preprocessor
 from plotly.utils import PlotlyJSONEncoder
 from traitlets.config import Config
 
+from briefbook import assets
+from briefbook.chartdata import DATA_CLASS
 from briefbook.config import TEMPLATES_DIR
+from briefbook.exceptions import BriefbookError
 
 __all__ = [
     "HIDDEN_TAGS",
@@ -89,6 +97,15 @@ PRINT_JS = """\
   });
 }());"""
 
+# The data tables under the charts are open in the file, so that they stand in for the charts
+# when scripts do not run; with scripts they start collapsed.
+DATA_JS = f"""\
+document.addEventListener("DOMContentLoaded", function () {{
+  document.querySelectorAll("details.{DATA_CLASS}[open]").forEach(function (d) {{
+    d.open = false;
+  }});
+}});"""
+
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 _SCRIPT_ESCAPE_RE = re.compile("[<>&]")
 
@@ -107,11 +124,11 @@ def figure_json(value: Any) -> str:
 
 
 @cache
-def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
-
+def plotly_js() -> str:
+    """The plotly.js bundle briefs embed (vendored, integrity-checked)."""
     # The bundle contains no "</script" today; keep it that way should a release add one.
-    return re.sub(r"</(script)", r"<\\/\1", get_plotlyjs(), flags=re.IGNORECASE)
+    return re.sub(r"</(script)", r"<\\/\1", assets.read_text(assets.PLOTLY),
+                  flags=re.IGNORECASE)
 
 
 class _BriefPreprocessor(Preprocessor):
@@ -139,8 +156,8 @@ class _BriefPreprocessor(Preprocessor):
         nb.cells = cells
         resources.setdefault("briefbook", {})["figure_count"] = count
         if count:
-            resources["briefbook"]["plotly_js"] = _plotly_js()
-            resources["briefbook"]["print_js"] = PRINT_JS
+            resources["briefbook"]["plotly_js"] = plotly_js()
+            resources["briefbook"]["print_js"] = PRINT_JS + "\n" + DATA_JS
         return nb, resources
 
 
@@ -151,10 +168,19 @@ def _shown(output: nbformat.NotebookNode) -> bool:
 
 
 def _figure(number: int, spec: Any) -> dict[str, str]:
+    traces = spec.get("data", [])
+    other = sorted({str(t.get("type", "scatter")) for t in traces} - assets.PLOTLY_TRACE_TYPES)
+    if other:
+        raise BriefbookError(
+            f"figure {number} uses trace type(s) {', '.join(other)}; the embedded plotly.js "
+            f"basic bundle draws only {', '.join(sorted(assets.PLOTLY_TRACE_TYPES))}")
     config = {**(spec.get("config") or {}), **PLOTLY_CONFIG}
     config.pop("topojsonURL", None)
+    title = (spec.get("layout") or {}).get("title") or {}
+    title = title.get("text", "") if isinstance(title, dict) else str(title)
     return {
         "id": f"bb-figure-{number}",
+        "title": re.sub(r"<[^>]*>", " ", str(title or f"Figure {number}")).strip(),
         "data": figure_json(spec.get("data", [])),
         "layout": figure_json(spec.get("layout", {})),
         "config": figure_json(config),
@@ -206,6 +232,7 @@ def _postprocess(html: str, *, title: str | None, fallback_title: str | None) ->
     assert isinstance(main, Tag), "the briefbook template always emits <main>"
     for link in main.select("a.anchor-link"):
         link.decompose()
+    _link_chart_data(main)
 
     h1 = main.find("h1")
     if title is None:
@@ -229,6 +256,20 @@ def _postprocess(html: str, *, title: str | None, fallback_title: str | None) ->
             main.insert(0, nav)
     text = str(soup)
     return text if text.endswith("\n") else text + "\n"
+
+
+def _link_chart_data(main: Tag) -> None:
+    """Give each figure's data table an id, point the figure at it and open it in the file
+    (a script closes it; without scripts it stands in for the chart)."""
+    for figure in main.select("figure.bb-chart"):
+        plot = figure.find("div", class_="bb-figure")
+        cell = figure.find_parent("div", class_="bb-cell")
+        data = cell.find("details", class_=DATA_CLASS) if isinstance(cell, Tag) else None
+        if not isinstance(data, Tag) or not isinstance(plot, Tag) or data.get("id"):
+            continue
+        data["id"] = f"{plot['id']}-data"
+        data["open"] = ""
+        figure["aria-details"] = data["id"]
 
 
 def _toc(soup: BeautifulSoup, headings: Iterable[Tag]) -> Tag | None:

@@ -12,7 +12,17 @@ import pandas as pd
 from briefbook import dates, tradecraft
 from briefbook.citations import anchor, cite, recorded
 from briefbook.scope import Scope
-from briefbook.tables import MAX_ROWS, Html, badge, empty_state, esc, html_table, more_rows
+from briefbook.tables import (
+    MAX_ROWS,
+    Html,
+    badge,
+    csv_link,
+    empty_state,
+    esc,
+    html_table,
+    more_rows,
+    plain_text,
+)
 
 RELIABILITY_WORDS = {
     "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
@@ -217,7 +227,7 @@ def claims_ledger(scope: Scope, claims: pd.DataFrame | None = None) -> Html:
              f"{esc(CREDIBILITY_WORDS[int(r.credibility)])}"
              f'<br><span class="bb-why">{esc(r.credibility_rationale)}</span>'),
         ],
-        empty="No claims pass these parameters.",
+        empty="No claims pass these parameters.", name=f"{scope.thread}-claims",
     )
 
 
@@ -263,15 +273,13 @@ def contradictions(scope: Scope) -> Html:
         return (f'<p>{esc(c.proposition)}</p><p class="bb-who">{who} · {status} · '
                 f"{cite(c.source_id, c.paragraph)}</p>")
 
-    rows = "".join(
-        f'<tr><td>{side(r.claim_id)}</td><td class="bb-relation">{esc(r.relation)}</td>'
-        f"<td>{side(r.other_claim_id)}</td><td>{esc(r.note)}</td></tr>"
-        for r in relations.head(MAX_ROWS).itertuples()
+    return html_table(
+        relations,
+        [("One side", lambda r: side(r.claim_id)),
+         ("Relation", lambda r: f'<span class="bb-relation">{esc(r.relation)}</span>'),
+         ("The other side", lambda r: side(r.other_claim_id)), ("How they relate", "note")],
+        cite=False, classes="bb-contradictions", name=f"{scope.thread}-claim-relations",
     )
-    head = ("<tr><th>One side</th><th>Relation</th><th>The other side</th>"
-            "<th>How they relate</th></tr>")
-    return Html(f'<table class="bb-table bb-contradictions"><thead>{head}</thead>'
-                f"<tbody>{rows}</tbody></table>" + more_rows(len(relations)))
 
 
 def indicators(scope: Scope) -> Html:
@@ -280,7 +288,7 @@ def indicators(scope: Scope) -> Html:
         scope.of_thread("indicators"),
         [("Indicator", "indicator"), ("Status", lambda r: badge(r.status)),
          ("Points toward", "direction"), ("Why it matters", "note")],
-        empty="No indicators pass these parameters.",
+        empty="No indicators pass these parameters.", name=f"{scope.thread}-indicators",
     )
 
 
@@ -342,6 +350,7 @@ def key_assumptions(scope: Scope) -> Html:
              else '<span class="bb-muted">none: our reasoning</span>'),
         ],
         cite=False, empty="No assumptions pass these parameters.",
+        name=f"{scope.thread}-assumptions",
     )
     return Html(table + link)
 
@@ -381,7 +390,7 @@ def competing_hypotheses(scope: Scope) -> Html:
     head = "".join(f'<th scope="col" title="{esc(h.statement)}">{esc(h.hypothesis_id)}<br>'
                    f'<span class="bb-why">{esc(h.label)}</span></th>'
                    for h in scores.itertuples())
-    body = []
+    body, plain = [], []
     for e in evidence.itertuples():
         key = (e.evidence_table, e.evidence_id)
         mark = (' <span class="bb-ach-mark">◆ best discriminates</span>' if key in best_keys
@@ -391,12 +400,16 @@ def competing_hypotheses(scope: Scope) -> Html:
             f'<td class="bb-ach bb-ach-{rating[(h, *key)][0]}" '
             f'title="{esc(rating[(h, *key)][1])}">{ACH_LABELS[rating[(h, *key)][0]]}</td>'
             for h in order)
-        body.append(f'<tr><th scope="row">{esc(e.evidence_id)} {esc(text.get(key, ""))} '
-                    f"{cite(e.source_id, e.paragraph, e.evidence)}{mark}</th>{cells}</tr>")
+        row_head = (f"{esc(e.evidence_id)} {esc(text.get(key, ''))} "
+                    f"{cite(e.source_id, e.paragraph, e.evidence)}{mark}")
+        body.append(f'<tr><th scope="row">{row_head}</th>{cells}</tr>')
+        plain.append([plain_text(row_head), *(rating[(h, *key)][0] for h in order)])
     matrix = (f'<table class="bb-table bb-ach-matrix"><caption>The matrix: C consistent, '
               f"I inconsistent, – neutral (does not bear on it)</caption><thead><tr>"
               f'<th scope="col">Evidence</th>{head}</tr></thead><tbody>{"".join(body)}'
               f"</tbody></table>")
+    matrix += csv_link(["Evidence", *(f"{h.hypothesis_id} {h.label}" for h in scores.itertuples())],
+                       plain, "ach-matrix")
     notes = "".join(
         f"<li><strong>{esc(h)} × {esc(i)}</strong>: {esc(r)} — {esc(n)}</li>"
         for (h, t, i), (r, n) in sorted(rating.items()) if r != "neutral")

@@ -27,7 +27,7 @@ KEY_CONTENT = {
                    "That the US would tolerate inactive storage: Yaşar Güler",
                    "voices to weigh, not votes to count", 'href="overview.html#alternatives"'],
     "steel_dome": ["Integration matrix", "reported not integrable",
-                   "Keep in storage",
+                   "Keep the systems",
                    "Transfer to Ukraine", "end-user certificate", "shelf life"],
     "india_s400_timeline": ["<strong>3 of 5</strong>", "US$1.09 billion", "by 2027",
                             "May 2025", "Case this brief leads with: baseline", "US$5.43 billion"],

@@ -18,7 +18,6 @@ import plotly.graph_objects as go
 import pytest
 from bs4 import BeautifulSoup
 from nbformat import v4
-from plotly.offline import get_plotlyjs
 
 from briefbook.config import PROJECT_DIR, TEMPLATES_DIR
 from briefbook.render import (
@@ -26,6 +25,7 @@ from briefbook.render import (
     Renderer,
     external_resources,
     figure_json,
+    plotly_js,
     render_html,
 )
 from tests.conftest import CHROMIUM_ARGS, require_chromium
@@ -127,7 +127,7 @@ def html_no_figures(renderer: Renderer) -> str:
 
 
 def without_plotly_js(html: str) -> str:
-    return html.replace(get_plotlyjs(), "")
+    return html.replace(plotly_js(), "")
 
 
 def figure_scripts(html: str) -> list[str]:
@@ -166,10 +166,10 @@ def test_figures_are_numbered_divs_with_newplot_scripts(html: str) -> None:
 
 
 def test_plotly_js_is_inlined_once_only_when_needed(html: str, html_no_figures: str) -> None:
-    plotly_js = get_plotlyjs()
-    assert html.count(plotly_js) == 1
-    assert html.count("* plotly.js v") == 1
-    assert html.index(plotly_js) < html.index('Plotly.newPlot("bb-figure-1"')
+    bundle = plotly_js()
+    assert html.count(bundle) == 1
+    assert html.count("* plotly.js (basic - minified) v4.1.1") == 1  # the vendored bundle
+    assert html.index(bundle) < html.index('Plotly.newPlot("bb-figure-1"')
     assert "plotly.js" not in html_no_figures
     assert "<script" not in html_no_figures
     assert 'class="bb-figure"' not in html_no_figures
@@ -342,7 +342,7 @@ def test_renders_in_two_processes_are_byte_identical(tmp_path: Path) -> None:
         )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) > len(get_plotlyjs())
+    assert len(outputs[0]) > len(plotly_js())
 
 
 def test_renderer_is_reusable_and_leaves_the_notebook_alone(renderer: Renderer) -> None:
