@@ -63,6 +63,7 @@ TEXT_WIDTH_MM = 180.0
 MARGIN_TOP_MM, MARGIN_BOTTOM_MM = 16.0, 14.0
 MM_PER_PX = 25.4 / 96
 DATES = ("/CreationDate", "/ModDate")
+PAGE_CSS = "@page {{ margin: {top}mm {side}mm {bottom}mm; }}"
 
 FIGURES_DRAWN = """() => [...document.querySelectorAll('.bb-figure')]
     .every(div => div.querySelector('.main-svg') !== null)"""
@@ -205,6 +206,9 @@ def _print_all(executable: Path, parts: list[Part], paper: str) -> dict[str, _Pr
                 page = browser.new_page()
                 page.goto(part.html.resolve().as_uri(), wait_until="load")
                 page.wait_for_function(FIGURES_DRAWN)
+                # The brief's own @page margin would win over page.pdf's: set ours the same way.
+                page.add_style_tag(content=PAGE_CSS.format(top=MARGIN_TOP_MM, side=side,
+                                                           bottom=MARGIN_BOTTOM_MM))
                 page.emulate_media(media="print")
                 page.evaluate(OPEN_DETAILS)
                 page.evaluate(FIGURES_AT, round(TEXT_WIDTH_MM / MM_PER_PX))
