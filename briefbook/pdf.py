@@ -153,8 +153,8 @@ def _parts(folder: Path, manifest: Path) -> list[Part]:
     names = [spec.name for spec in read_manifest(manifest)]
     built = [name for name in names if (folder / f"{name}.html").is_file()]
     if not built or not (folder / "index.html").is_file():
-        raise BriefbookError(f"no briefs to print in {folder}: build them first "
-                             "(python -m briefbook build)")
+        raise BriefbookError(f"no briefs to print in {folder}: build them first (make briefs, "
+                             "or python -m briefbook build --edition N for edition N)")
     parts = [_part(name, folder / f"{name}.html") for name in built]
     index_html = folder / "index.html"
     index_title = _soup(index_html).title
