@@ -129,6 +129,7 @@ def print_pdfs(folder: Path = config.BRIEFS_DIR, *, paper: str = "a4",
     printed = _print_all(executable, parts, paper)
     report = PdfReport(out)
     from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
 
     for part in parts[1:]:
         writer = PdfWriter(clone_from=_prepared(printed[part.name]))
@@ -139,6 +140,9 @@ def print_pdfs(folder: Path = config.BRIEFS_DIR, *, paper: str = "a4",
         reader = _prepared(printed[part.name])
         offsets[part.name], dests[part.name] = len(book.pages), _dests(printed[part.name])
         book.append(reader, import_outline=True)
+        if "/Lang" in reader.root_object:  # the index's language (every part's is the same)
+            book.root_object.setdefault(NameObject("/Lang"),
+                                        TextStringObject(str(reader.root_object["/Lang"])))
     book.root_object.pop("/Names", None)  # pypdf merged the parts' clashing named destinations
     _relink(book, offsets, dests, Path(folder), out)
     index = parts[0]
@@ -335,6 +339,7 @@ def _write(writer: Any, path: Path) -> int:
     """Write ``writer`` to ``path`` reproducibly (no dates, content-derived ID); its pages."""
     from pypdf.generic import ArrayObject, ByteStringObject
 
+    writer.page_mode = "/UseOutlines"  # open with the bookmarks shown
     info = {k: v for k, v in (writer.metadata or {}).items() if k not in DATES}
     writer.metadata = info
     writer._ID = None  # pypdf has no public setter for the trailer's /ID
