@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test validate briefs editions lab notebooks lint bench clean
+.PHONY: help setup test validate briefs editions lab notebooks lint bench clean pdf
 
 ## help: list the targets
 help:
@@ -47,6 +47,10 @@ briefs: setup
 ## editions: build every edition into briefs/editions/N/, then the latest into briefs/
 editions: setup
 	$(BIN)/python -m briefbook build --all-editions
+
+## pdf: print every built brief and the whole book to briefs/pdf/ (needs Debian's chromium)
+pdf: setup
+	$(BIN)/python -m briefbook pdf
 
 ## lab: open JupyterLab on the notebooks
 lab: setup

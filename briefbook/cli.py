@@ -4,6 +4,7 @@
 ``python -m briefbook build [--jobs N] [--force] [--only NAME ...] [-p NAME=VALUE ...]``
 ``python -m briefbook source add PATH [--data DIR] [--sources DIR]``
 ``python -m briefbook locate WORDS ... [--sources DIR] [--data DIR]``
+``python -m briefbook pdf [--edition N] [--paper a4|letter]``
 """
 
 from __future__ import annotations
@@ -101,6 +102,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     loc.add_argument("words", nargs="+", metavar="WORDS", help="a few words of the text")
     _data_and_sources(loc, "folder of source texts to search")
+
+    pdf = sub.add_parser("pdf", help="print every brief and the whole book to PDF (Chromium)",
+                         description="Print every built brief to briefs/pdf/NAME.pdf and the "
+                                     "book (index, then every brief) to briefs/pdf/book.pdf.")
+    pdf.add_argument("--edition", type=int, metavar="N",
+                     help="print edition N's briefs (briefs/editions/N/) instead")
+    pdf.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size")
+    pdf.add_argument("--out", type=Path, default=config.BRIEFS_DIR, help="briefs folder")
+    pdf.add_argument("--manifest", type=Path, default=config.MANIFEST_PATH)
     return parser
 
 
@@ -121,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _add_source(args.path, args.data, args.sources)
         if args.command == "locate":
             return _locate(" ".join(args.words), args.sources, args.data)
+        if args.command == "pdf":
+            return _pdf(args)
         return _build(args)
     except BriefbookError as exc:
         print(f"briefbook: {exc}", file=sys.stderr)
@@ -173,6 +185,18 @@ def _locate(words: str, sources: Path, data: Path) -> int:
     if not hits:
         print(f"No paragraph in {sources} holds {words!r}.", file=sys.stderr)
         return 1
+    return 0
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    from briefbook.build import edition_folder
+    from briefbook.pdf import print_pdfs
+
+    folder = args.out if args.edition is None else edition_folder(args.out, args.edition)
+    report = print_pdfs(folder, paper=args.paper, manifest=args.manifest)
+    for name, pages in report.pages.items():
+        print(f"{report.folder / name}.pdf: {pages} page(s)")
+    print(f"Printed {len(report.pages)} PDF(s) in {report.seconds:.1f} s.")
     return 0
 
 

@@ -22,6 +22,8 @@ padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f4f6}
 .bb-trajectory{display:flex;gap:1rem;align-items:flex-start;margin:.75rem 0}
 .bb-trajectory svg{flex:none}.bb-trajectory table{font-size:.85rem;margin:0}
 @media print{a{color:inherit;text-decoration:none}}
+@media print{h1,h2,h3{break-after:avoid}li,tr,.bb-trajectory{break-inside:avoid}
+thead{display:table-header-group}}
 """
 CHART_W, CHART_H, PAD = 200, 70, 18
 

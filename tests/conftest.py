@@ -11,21 +11,11 @@ from pathlib import Path
 import pytest
 
 from briefbook import config
+from briefbook.pdf import CHROMIUM_ARGS  # noqa: F401 (the browser tests' Chromium flags)
 
 PROJECT = config.PROJECT_DIR
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# Headless Chromium as this machine allows it: no sandbox as root, and no background traffic to
-# Google's services (the network is closed; those connections would only fail noisily).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 def run_cli(*args: str, cwd: Path = PROJECT, timeout: int = 600,
