@@ -70,6 +70,14 @@ FIGURES_DRAWN = """() => [...document.querySelectorAll('.bb-figure')]
 # Redraw every figure at the printable width (print media already on) and wait until drawn.
 FIGURES_AT = """width => Promise.all([...document.querySelectorAll('.bb-figure.js-plotly-plot')]
     .map(gd => Plotly.relayout(gd, {width: width})))"""
+# The brief's own print script redraws figures on beforeprint/afterprint, asynchronously: while
+# page.pdf prints, a redraw could still be running. We have already drawn them at print width, so
+# those handlers are stopped (capturing listeners at the target run first in Chromium).
+QUIET_PRINT = """() => ['beforeprint', 'afterprint'].forEach(kind =>
+    window.addEventListener(kind, event => event.stopImmediatePropagation(), true))"""
+# Fonts loaded and two frames painted: the layout page.pdf sees is final.
+SETTLED = """() => document.fonts.ready.then(() => new Promise(done =>
+    requestAnimationFrame(() => requestAnimationFrame(done))))"""
 # On paper nothing can be unfolded: show what <details> hide.
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
@@ -216,6 +224,8 @@ def _print_all(executable: Path, parts: list[Part], paper: str) -> dict[str, _Pr
                 page.emulate_media(media="print")
                 page.evaluate(OPEN_DETAILS)
                 page.evaluate(FIGURES_AT, round(TEXT_WIDTH_MM / MM_PER_PX))
+                page.evaluate(QUIET_PRINT)
+                page.evaluate(SETTLED)
                 data = page.pdf(
                     format=format_name, print_background=True, outline=True, tagged=True,
                     display_header_footer=True,
