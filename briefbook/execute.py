@@ -170,7 +170,6 @@ def run_job(job: Job) -> Outcome:
     The executed notebook is written atomically to ``job.executed_path`` whether the run
     succeeded or not (on failure with the outputs of the cells that ran, for debugging).
     """
-    global _RENDERER
     started = time.monotonic()
     executed: dict[int, nbformat.NotebookNode] = {}
 
@@ -199,14 +198,21 @@ def run_job(job: Job) -> Outcome:
     write_text_atomic(Path(job.executed_path), nbformat.writes(nb))
     _drop_if_empty(kernel_log)
     try:
-        if _RENDERER is None:
-            _RENDERER = Renderer()
+        prepare_renderer()
+        assert _RENDERER is not None
         html = _RENDERER.render(nb, title=job.title)
     except Exception as exc:  # the notebook ran; report the renderer's failure as such
         return Outcome(job.name, time.monotonic() - started, executed=job.executed_path,
                        error=f"rendering the HTML failed: {type(exc).__name__}: "
                              f"{_first_line(str(exc))}")
     return Outcome(job.name, time.monotonic() - started, html_tmp=_write_temporary(job, html))
+
+
+def prepare_renderer() -> None:
+    """Build this process's renderer now; worker processes forked later inherit it ready."""
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = Renderer()
 
 
 def _write_temporary(job: Job, html: str) -> str:
