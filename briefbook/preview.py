@@ -20,11 +20,16 @@ progress (its workers kill their kernels) and the server, in that order of urgen
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
+import queue
 import signal
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -37,6 +42,9 @@ from briefbook.serve import Events, PreviewServer
 DEFAULT_PORT = 8000
 WATCH_STEP_MS = 50  # a save is handled once the folder has been quiet this long
 WATCH_DEBOUNCE_MS = 400  # ...or at the latest this long after its first event
+CANCEL_POLL_SECONDS = 0.1
+CHILD_GRACE_SECONDS = 2
+CHILD_STOP_SECONDS = 15
 
 
 class _SaveFilter(watchfiles.DefaultFilter):
@@ -61,6 +69,7 @@ class Preview:
     jobs: int | None = None
     stream: TextIO = sys.stderr
     events: Events = field(default_factory=Events)
+    _saved_at: float = 0.0
 
     def watched(self) -> list[Path]:
         """The folders and files whose changes can change a brief."""
@@ -74,10 +83,10 @@ class Preview:
         return sorted(p.resolve() for p in paths if p.exists())
 
     def build(self, only: list[str] | None = None) -> list[str]:
-        """Build (the ``only`` briefs, or all); returns the pages rebuilt, for reloading.
+        """Build (the ``only`` briefs, or all); returns the problems, empty when all built.
 
-        A refused save (bad data, manifest or parameter) or a failing brief is shown in the
-        open pages and on the terminal; the briefs on disk stay as they were.
+        A refused save (bad data, manifest or parameter) or a failing brief stops nothing
+        else: the briefs on disk stay as they were and the caller shows the problems.
         """
         from briefbook.build import build_briefs
 
@@ -88,27 +97,52 @@ class Preview:
                 overrides=self.overrides, stream=self.stream,
             )
         except DataValidationError as exc:
-            self._refuse([str(p) for p in exc.problems])
-            return []
+            return [str(p) for p in exc.problems]
         except BriefbookError as exc:
-            self._refuse([str(exc)])
-            return []
-        if result.failures:
-            self._refuse([str(f).removeprefix("- ") for f in result.failures])
-        else:
-            self.events.ok()
-        pages = [self._page(name) for name in result.built]
-        return [*pages, self._page("index")] if pages else []
+            return [str(exc)]
+        return [str(f).removeprefix("- ") for f in result.failures]
 
-    def rebuild(self) -> None:
-        """After a save: the briefs open in a browser first, then everything else."""
+    def rebuild(self, saved_again: Callable[[], bool] = lambda: False) -> None:
+        """After a save: the briefs open in a browser first, then everything else.
+
+        The rest is built in a child process, abandoned (Ctrl-C to it: its workers kill their
+        kernels) as soon as ``saved_again()`` says a newer save is waiting, so the brief being
+        viewed never waits behind briefs nobody is looking at.
+        """
+        self._saved_at = time.monotonic()
+        before = self._stamps()
         first = self._viewed_briefs()
         if first:
-            built = self.build(only=first)
-            self.events.reload(built)
-            if self.events.has_problems():
-                return  # the same problems would only be reported twice
-        self.events.reload(self.build())
+            problems = self.build(only=first)
+            self._report(problems, before)
+            if problems:
+                return  # the rest would only report the same problems again
+            before = self._stamps()
+        problems = _in_child(self.build, saved_again)
+        if problems is not None:
+            self._report(problems, before)
+
+    def _report(self, problems: list[str], before: dict[str, int]) -> None:
+        """Show the problems (or clear them) and reload the pages whose file changed."""
+        if problems:
+            print("preview: not rebuilt; the last good briefs stay:", file=self.stream)
+            for line in problems:
+                print(f"  {line}", file=self.stream)
+            self.events.problems(problems)
+        else:
+            self.events.ok()
+        after = self._stamps()
+        changed = sorted(page for page, stamp in after.items() if before.get(page) != stamp)
+        if changed:
+            self.events.reload(changed)
+            seconds = time.monotonic() - self._saved_at
+            print(f"preview: rebuilt {', '.join(changed)} ({seconds:.1f} s after the save)",
+                  file=self.stream, flush=True)
+
+    def _stamps(self) -> dict[str, int]:
+        """Each built page (relative to the served folder) and its modification time."""
+        return {path.relative_to(self.root).as_posix(): path.stat().st_mtime_ns
+                for path in self.out_dir.glob("*.html")}
 
     def _viewed_briefs(self) -> list[str]:
         from briefbook.manifest import read_manifest
@@ -120,20 +154,47 @@ class Preview:
         viewed = [self._brief_of(page) for page in self.events.viewed()]
         return [n for n in dict.fromkeys(viewed) if n in names]
 
-    def _page(self, name: str) -> str:
-        return (self.out_dir / f"{name}.html").relative_to(self.root).as_posix()
-
     def _brief_of(self, page: str) -> str | None:
         path = (self.root / page).resolve()
         if path.parent != self.out_dir.resolve() or path.suffix != ".html":
             return None
         return path.stem
 
-    def _refuse(self, lines: list[str]) -> None:
-        print("preview: not rebuilt; the last good briefs stay:", file=self.stream)
-        for line in lines:
-            print(f"  {line}", file=self.stream)
-        self.events.problems(lines)
+
+def _in_child(build: Callable[[], list[str]], cancel: Callable[[], bool]) -> list[str] | None:
+    """Run ``build`` in a forked child; its problems, or None when ``cancel()`` stopped it.
+
+    Forked, so the child shares the parent's build lock and warm imports. Cancelling sends
+    it SIGINT, which a build answers by stopping its workers and kernels and publishing
+    nothing more.
+    """
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_result, args=(build, send), name="preview-build")
+    child.start()
+    send.close()
+    try:
+        while child.is_alive():
+            if cancel():
+                os.kill(child.pid, signal.SIGINT)  # type: ignore[arg-type]
+                child.join()
+                return None
+            child.join(CANCEL_POLL_SECONDS)
+        return receive.recv() if receive.poll() else ["the build process died unexpectedly"]
+    finally:
+        if child.is_alive():  # Ctrl-C or SIGTERM in the preview itself
+            child.join(CHILD_GRACE_SECONDS)  # a Ctrl-C at the terminal reached it too
+        if child.is_alive():
+            os.kill(child.pid, signal.SIGINT)  # type: ignore[arg-type]
+            child.join(CHILD_STOP_SECONDS)
+            if child.is_alive():
+                child.kill()
+        receive.close()
+
+
+def _send_result(build: Callable[[], list[str]], send: Connection) -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        send.send(build())
 
 
 def describe(changes: Iterable[tuple[watchfiles.Change, str]], base: Path) -> str:
@@ -160,7 +221,7 @@ def run_preview(preview: Preview, port: int = DEFAULT_PORT,
         url = server.url + ("" if start_page == "./" else start_page)
         try:
             _warm_up()
-            preview.build()
+            preview.rebuild()
             print(f"Serving the briefs at {url} (only on this machine). Open it in a browser; "
                   "saves rebuild and reload it. Ctrl-C stops.", file=preview.stream, flush=True)
             _watch(preview, stop)
@@ -175,20 +236,38 @@ def run_preview(preview: Preview, port: int = DEFAULT_PORT,
 
 
 def _watch(preview: Preview, stop: threading.Event) -> None:
-    """Rebuild on each batch of saves; re-arm the watcher when the manifest itself was replaced.
+    """Rebuild on each batch of saves, taking every save waiting at that moment together."""
+    saves: queue.Queue[set[tuple[watchfiles.Change, str]]] = queue.Queue()
+    watcher = threading.Thread(target=_watch_files, args=(preview, saves, stop),
+                               name="preview-watcher", daemon=True)
+    watcher.start()
+    base = preview.manifest.parent.resolve()
+    while not stop.is_set():
+        try:
+            changes = saves.get(timeout=CANCEL_POLL_SECONDS)
+        except queue.Empty:
+            continue
+        while not saves.empty():
+            changes |= saves.get()
+        print(f"preview: saved {describe(changes, base)}", file=preview.stream, flush=True)
+        preview.rebuild(saved_again=lambda: not saves.empty())
+
+
+def _watch_files(preview: Preview, saves: queue.Queue[set[tuple[watchfiles.Change, str]]],
+                 stop: threading.Event) -> None:
+    """Put each batch of saves on ``saves``; re-arm when the manifest itself was replaced.
 
     An editor saves by writing a new file and renaming it over the old one; a watch on the
     manifest file follows the old file, so it is set up again on the new one.
     """
-    base = preview.manifest.parent.resolve()
+    manifest = preview.manifest.resolve()
     while not stop.is_set():
         for changes in watchfiles.watch(
             *preview.watched(), watch_filter=_SaveFilter(), step=WATCH_STEP_MS,
-            debounce=WATCH_DEBOUNCE_MS, stop_event=stop, raise_interrupt=True,
+            debounce=WATCH_DEBOUNCE_MS, stop_event=stop, raise_interrupt=False,
         ):
-            print(f"preview: saved {describe(changes, base)}", file=preview.stream, flush=True)
-            preview.rebuild()
-            if any(Path(p).resolve() == preview.manifest.resolve() for _, p in changes):
+            saves.put(changes)
+            if any(Path(p).resolve() == manifest for _, p in changes):
                 break
 
 
