@@ -1,4 +1,4 @@
-"""A stale stored output fails nbval with one line naming the fix (notebooks/conftest.py)."""
+"""A stale stored output fails nbval with one line naming the fix (the root conftest.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def make_stale(path: Path) -> None:
 def test_stale_outputs_fail_with_the_make_notebooks_hint(tmp_path: Path) -> None:
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    shutil.copy(PROJECT / "notebooks" / "conftest.py", notebooks)
+    shutil.copy(PROJECT / "conftest.py", tmp_path)
     shutil.copy(PROJECT / "notebooks" / NOTEBOOK, notebooks)
     make_stale(notebooks / NOTEBOOK)
     done = subprocess.run(

@@ -1,4 +1,4 @@
-"""nbval over the notebooks: a stale stored output fails with one line saying how to fix it.
+"""pytest hooks for the whole project: nbval's stale-output failures say how to fix them.
 
 nbval reports "Cell outputs differ" and a long diff. The line put first (and into pytest's short
 summary) says what that means here: the notebook's stored outputs are stale, and
