@@ -38,6 +38,7 @@ import watchfiles
 from briefbook.atomic import build_lock
 from briefbook.exceptions import BriefbookError, DataValidationError
 from briefbook.serve import Events, PreviewServer
+from briefbook.warm import POOL_ENV, WarmPool
 
 DEFAULT_PORT = 8000
 WATCH_STEP_MS = 50  # a save is handled once the folder has been quiet this long
@@ -193,6 +194,7 @@ def _in_child(build: Callable[[], list[str]], cancel: Callable[[], bool]) -> lis
 
 
 def _send_result(build: Callable[[], list[str]], send: Connection) -> None:
+    os.environ.pop(POOL_ENV, None)  # the warm kernels are kept for the brief being viewed
     with contextlib.suppress(KeyboardInterrupt):
         send.send(build())
 
@@ -219,8 +221,11 @@ def run_preview(preview: Preview, port: int = DEFAULT_PORT,
         thread.start()
         start_page = preview.out_dir.relative_to(preview.root).as_posix() + "/"
         url = server.url + ("" if start_page == "./" else start_page)
+        kernels = WarmPool({"BRIEFBOOK_DATA": str(preview.data_dir),
+                            "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
         try:
             _warm_up()
+            kernels.start()
             preview.rebuild()
             print(f"Serving the briefs at {url} (only on this machine). Open it in a browser; "
                   "saves rebuild and reload it. Ctrl-C stops.", file=preview.stream, flush=True)
@@ -230,6 +235,7 @@ def run_preview(preview: Preview, port: int = DEFAULT_PORT,
         finally:
             stop.set()
             server.stop()
+            kernels.stop()
             thread.join(timeout=5)
         print("preview: stopped.", file=preview.stream, flush=True)
     return 0
@@ -275,7 +281,8 @@ def _warm_up() -> None:
     """Import the execution stack and build the renderer once, in this process.
 
     Build workers are forked from it, so each starts with them ready instead of spending a
-    second or two of every rebuild importing papermill and loading nbconvert's templates.
+    second or two of every rebuild importing papermill and loading nbconvert's templates. Their
+    kernels come warm from a :class:`~briefbook.warm.WarmPool` when one is ready.
     """
     from briefbook import execute
 
