@@ -57,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
         help="check the data package (schema, rules, provenance)",
         description=_wrap(
             "Check the data package: its schema, the analytic rules of data/README.md "
-                    "and, with --sources, that every cited fragment is in its paragraph. Each "
-                    "problem is printed as `file:line: column: 'value' rule`."),
+            "and, with --sources, that every cited fragment is in its paragraph. Each "
+            "problem is printed as `file:line: column: 'value' rule`."),
         epilog="example:\n  python -m briefbook validate --data data --sources ../shared/seeds",
         formatter_class=RAW,
     )
@@ -75,8 +75,8 @@ def _parser() -> argparse.ArgumentParser:
         help="execute the notebooks and render the HTML briefs",
         description=_wrap(
             "Validate the data, then run the notebooks the manifest lists and render "
-                    "each into briefs/NAME.html, in parallel; briefs whose inputs did not change "
-                    "are kept as they are. briefs/index.html is written last."),
+            "each into briefs/NAME.html, in parallel; briefs whose inputs did not change "
+            "are kept as they are. briefs/index.html is written last."),
         epilog="examples:\n"
                "  python -m briefbook build                      the latest edition, into briefs/\n"
                "  python -m briefbook build --only overview      one brief\n"
@@ -110,11 +110,11 @@ def _parser() -> argparse.ArgumentParser:
         help="serve the briefs on this machine and rebuild them on every save",
         description=_wrap(
             "Serve briefs/ at http://127.0.0.1:PORT/ (this machine only; nothing is "
-                    "opened for you) and watch data/, notebooks/, manifest.json and the source "
-                    "texts. On a save it validates, rebuilds only the briefs the change affects "
-                    "(the one open in your browser first) and reloads the open pages. A bad "
-                    "edit is shown as a banner in the page and on the terminal; the last good "
-                    "brief stays. Ctrl-C stops it."),
+            "opened for you) and watch data/, notebooks/, manifest.json and the source "
+            "texts. On a save it validates, rebuilds only the briefs the change affects "
+            "(the one open in your browser first) and reloads the open pages. A bad "
+            "edit is shown as a banner in the page and on the terminal; the last good "
+            "brief stays. Ctrl-C stops it."),
         epilog="examples:\n"
                "  python -m briefbook preview                 then open http://127.0.0.1:8000/\n"
                "  python -m briefbook preview --edition 1     work on edition 1's briefs",
@@ -168,7 +168,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _build_inputs(parser: argparse.ArgumentParser) -> None:
     """The folders a build reads and writes (build and preview take the same)."""
-    parser.add_argument("--manifest", type=Path, default=config.MANIFEST_PATH)
+    parser.add_argument("--manifest", type=Path, default=config.MANIFEST_PATH,
+                        help="which notebook makes which brief (default: manifest.json)")
     parser.add_argument("--out", type=Path, default=config.BRIEFS_DIR, help="briefs folder")
     parser.add_argument("--data", type=Path, default=config.DATA_DIR, help="data package folder")
     parser.add_argument(
