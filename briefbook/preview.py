@@ -165,9 +165,11 @@ class Preview:
 def _in_child(build: Callable[[], list[str]], cancel: Callable[[], bool]) -> list[str] | None:
     """Run ``build`` in a forked child; its problems, or None when ``cancel()`` stopped it.
 
-    Forked, so the child shares the parent's build lock and warm imports. Cancelling sends
-    it SIGINT, which a build answers by stopping its workers and kernels and publishing
-    nothing more.
+    Forked, so the child shares the parent's build lock and warm imports. Cancelling must be
+    quick, since the newer save waits for it: the child's workers get SIGTERM (each kills its
+    kernel and exits at once, see :mod:`briefbook.execute`) and the child itself SIGKILL. Every
+    file it wrote is complete (written to a temporary name and renamed); a temporary it left
+    is swept by the next build.
     """
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
@@ -177,7 +179,7 @@ def _in_child(build: Callable[[], list[str]], cancel: Callable[[], bool]) -> lis
     try:
         while child.is_alive():
             if cancel():
-                os.kill(child.pid, signal.SIGINT)  # type: ignore[arg-type]
+                _kill_build(child.pid)  # type: ignore[arg-type]
                 child.join()
                 return None
             child.join(CANCEL_POLL_SECONDS)
@@ -191,6 +193,18 @@ def _in_child(build: Callable[[], list[str]], cancel: Callable[[], bool]) -> lis
             if child.is_alive():
                 child.kill()
         receive.close()
+
+
+def _kill_build(pid: int) -> None:
+    """Stop a build process now: its workers first (they kill their kernels), then itself."""
+    import psutil
+
+    with contextlib.suppress(psutil.NoSuchProcess):
+        for worker in psutil.Process(pid).children():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                worker.terminate()
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def _send_result(build: Callable[[], list[str]], send: Connection) -> None:

@@ -33,6 +33,7 @@ STOP = "stop"
 POLL_SECONDS = 0.2
 START_TIMEOUT = 60
 STOP_SECONDS = 10
+QUIET = 4.0  # seconds after a claim before a spare kernel is replaced, while one is still ready
 
 
 def claim() -> dict[str, Any] | None:
@@ -97,14 +98,19 @@ def _keep_filled(folder: Path, env: dict[str, str], size: int, parent: int) -> N
     """The pool process: start kernels until ``size`` are ready; end them all when told."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the preview decides when to stop
     managers: list[Any] = []
-    count = 0
+    count, claimed_at, claimed = 0, 0.0, 0
     try:
         while not (folder / STOP).exists() and os.getppid() == parent:
             for manager in [m for m in managers if not m.is_alive()]:  # killed after its run
                 with contextlib.suppress(Exception):
                     manager.cleanup_resources()
                 managers.remove(manager)
-            if len(list(folder.glob("ready-*.json"))) < size:
+            if (now := len(list(folder.glob("claimed-*.json")))) != claimed:
+                claimed, claimed_at = now, time.monotonic()
+            ready = len(list(folder.glob("ready-*.json")))
+            if ready < size and claimed_at and ready and time.monotonic() - claimed_at < QUIET:
+                time.sleep(POLL_SECONDS)  # the brief that took one is running: leave it the CPU
+            elif ready < size:
                 count += 1
                 with contextlib.suppress(Exception):  # a kernel that fails: none warm this time
                     managers.append(_start_one(folder, count, {**os.environ, **env}))
