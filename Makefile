@@ -3,10 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+GIT_STAMP := $(VENV)/.nbdime-git
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test validate briefs editions lab notebooks lint bench clean pdf
+.PHONY: help setup test validate briefs editions preview lab notebooks lint bench bench-preview clean pdf
 
 ## help: list the targets
 help:
@@ -29,8 +30,23 @@ $(VENDOR_STAMP): briefbook/assets.py | $(STAMP)
 	$(BIN)/python -m briefbook.assets
 	@touch $(VENDOR_STAMP)
 
-## setup: create .venv from requirements.txt and fetch vendor/ (quick when nothing changed)
-setup: $(STAMP) $(VENDOR_STAMP)
+# nbdime's git integration for this repository only (never --global): `git diff` and merges of
+# a notebook show cells and outputs instead of JSON. nbdime writes bare command names; they are
+# pointed at this checkout's .venv (git runs them from the work tree's top), so they work
+# without activating the venv and each work tree of the repository uses its own.
+$(GIT_STAMP): $(STAMP)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(BIN)/nbdime config-git --enable >/dev/null && \
+	  git config diff.jupyternotebook.command "$(BIN)/git-nbdiffdriver diff" && \
+	  git config merge.jupyternotebook.driver "$(BIN)/git-nbmergedriver merge %O %A %B %L %P" && \
+	  git config difftool.nbdime.cmd '$(BIN)/git-nbdifftool diff "$$LOCAL" "$$REMOTE" "$$BASE"' && \
+	  git config mergetool.nbdime.cmd '$(BIN)/git-nbmergetool merge "$$BASE" "$$LOCAL" "$$REMOTE" "$$MERGED"' && \
+	  echo "make: git diff on a notebook now shows it with nbdime (this repository only)"; \
+	fi
+	@touch $@
+
+## setup: create .venv, fetch vendor/ and set up nbdime for git diff (quick when nothing changed)
+setup: $(STAMP) $(VENDOR_STAMP) $(GIT_STAMP)
 
 ## test: the whole test suite (data, package, notebooks with nbval, briefs, browser, JupyterLab)
 test: setup
@@ -52,13 +68,17 @@ editions: setup
 pdf: setup
 	$(BIN)/python -m briefbook pdf
 
+## preview: serve briefs/ on http://127.0.0.1:8000/, rebuild on every save, reload open pages
+preview: setup
+	$(BIN)/python -m briefbook preview
+
 ## lab: open JupyterLab on the notebooks
 lab: setup
 	$(BIN)/jupyter lab notebooks
 
-## notebooks: re-run every notebook in place with its defaults (do this before committing one)
+## notebooks: re-run the notebooks in parallel with their defaults; writes those whose outputs changed
 notebooks: setup
-	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; done
+	$(BIN)/python -m briefbook.refresh
 
 ## lint: ruff over the package, tests, benchmarks and notebooks
 lint: setup
@@ -67,6 +87,10 @@ lint: setup
 ## bench: build-speed benchmark against the naive papermill + nbconvert CLIs
 bench: setup
 	$(BIN)/python benchmarks/build.py
+
+## bench-preview: time from a saved CSV edit to the open brief showing it (headless Chromium)
+bench-preview: setup
+	$(BIN)/python benchmarks/preview.py
 
 ## clean: remove built briefs (keeps briefs/README.md)
 clean:

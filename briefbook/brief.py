@@ -20,6 +20,7 @@ from briefbook import changes, charts, sections
 from briefbook.chartdata import Chart, timeline_columns, with_data
 from briefbook.citations import reset_record
 from briefbook.load import load_book
+from briefbook.notebook_style import notebook_style
 from briefbook.params import check_params
 from briefbook.scope import Scope, make_scope
 from briefbook.tables import Html, empty_state, esc
@@ -46,7 +47,8 @@ class Brief:
         return self.scope.of_thread(table)
 
     def header(self) -> Html:
-        return sections.header(self.scope)
+        """The brief's header; in JupyterLab its output also styles the notebook like the brief."""
+        return Html(notebook_style() + sections.header(self.scope))
 
     def bottom_line(self) -> Html:
         """Key judgments; under a scenario parameter, the judgment on that scenario first."""

@@ -243,13 +243,13 @@ def _run_parallel(
                     started += 1
                 yield outcome
     except BaseException:
-        _stop_workers()
+        stop_workers()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _stop_workers() -> None:
+def stop_workers() -> None:
     """Stop every worker now: each kills its kernel on SIGTERM and exits (see execute.py)."""
     workers = multiprocessing.active_children()
     for process in workers:

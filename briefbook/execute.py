@@ -38,6 +38,7 @@ from papermill.exceptions import PapermillExecutionError
 from traitlets import Unicode, default
 from traitlets.config import Config
 
+from briefbook import warm
 from briefbook.atomic import TMP_SUFFIX, write_text_atomic
 from briefbook.render import Renderer
 
@@ -64,14 +65,60 @@ class IPCKernelManager(AsyncKernelManager):
         self.socket_dir = tempfile.mkdtemp(prefix="briefbook-kernel-")
         return str(Path(self.socket_dir) / "kernel")
 
+    adopted_pid: int | None = None  # a warm kernel from the preview's pool (briefbook.warm)
+
+    @property
+    def has_kernel(self) -> bool:
+        return self.adopted_pid is not None or super().has_kernel
+
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
-        """Start the kernel with its stdout and stderr going to :attr:`log_path`."""
+        """Start the kernel with its stdout and stderr going to :attr:`log_path`.
+
+        Under the preview, a warm kernel is taken instead when one is ready.
+        """
+        if await self._adopt_warm(kw.get("cwd")):
+            IPCKernelManager.running.add(self)
+            return
         if not self.log_path:
             await super().start_kernel(**kw)
         else:
             with open(self.log_path, "wb") as log:
                 await super().start_kernel(stdout=log, stderr=log, **kw)
         IPCKernelManager.running.add(self)
+
+    async def _adopt_warm(self, cwd: str | None) -> bool:
+        """Use a warm kernel from the preview's pool, set up for this brief; False if none."""
+        info = warm.claim()
+        if info is None:
+            return False
+        self.adopted_pid = int(info.pop("pid"))
+        self.load_connection_info(info)
+        client = self.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=warm.START_TIMEOUT)
+            env = {k: v for k, v in os.environ.items() if k.startswith("BRIEFBOOK_")
+                   and k != warm.POOL_ENV}
+            await client.execute_interactive(warm.setup_code(cwd, env), silent=True,
+                                             store_history=False, timeout=warm.START_TIMEOUT)
+        finally:
+            client.stop_channels()
+        return True
+
+    async def is_alive(self) -> bool:  # type: ignore[override]
+        if self.adopted_pid is None:
+            return await super().is_alive()
+        try:
+            os.kill(self.adopted_pid, 0)
+        except OSError:
+            return False
+        return True
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
+        if self.adopted_pid is None:
+            await super().shutdown_kernel(now=now, restart=restart)
+            return
+        self.kill_now()  # a warm kernel serves one brief, like a fresh one
 
     async def _async_interrupt_kernel(self) -> None:
         """Skip the SIGINT jupyter_client sends before every shutdown.
@@ -90,7 +137,8 @@ class IPCKernelManager(AsyncKernelManager):
 
     def kill_now(self) -> None:
         """Kill the kernel and everything it started, synchronously (safe in a signal handler)."""
-        pgid = getattr(self.provisioner, "pgid", None) or getattr(self.provisioner, "pid", None)
+        pgid = (self.adopted_pid or getattr(self.provisioner, "pgid", None)
+                or getattr(self.provisioner, "pid", None))
         if pgid:
             with contextlib.suppress(OSError):  # already gone
                 os.killpg(pgid, signal.SIGKILL)
@@ -170,7 +218,6 @@ def run_job(job: Job) -> Outcome:
     The executed notebook is written atomically to ``job.executed_path`` whether the run
     succeeded or not (on failure with the outputs of the cells that ran, for debugging).
     """
-    global _RENDERER
     started = time.monotonic()
     executed: dict[int, nbformat.NotebookNode] = {}
 
@@ -199,14 +246,21 @@ def run_job(job: Job) -> Outcome:
     write_text_atomic(Path(job.executed_path), nbformat.writes(nb))
     _drop_if_empty(kernel_log)
     try:
-        if _RENDERER is None:
-            _RENDERER = Renderer()
+        prepare_renderer()
+        assert _RENDERER is not None
         html = _RENDERER.render(nb, title=job.title)
     except Exception as exc:  # the notebook ran; report the renderer's failure as such
         return Outcome(job.name, time.monotonic() - started, executed=job.executed_path,
                        error=f"rendering the HTML failed: {type(exc).__name__}: "
                              f"{_first_line(str(exc))}")
     return Outcome(job.name, time.monotonic() - started, html_tmp=_write_temporary(job, html))
+
+
+def prepare_renderer() -> None:
+    """Build this process's renderer now; worker processes forked later inherit it ready."""
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = Renderer()
 
 
 def _write_temporary(job: Job, html: str) -> str:

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefbook import config
 from briefbook.exceptions import ManifestError, ParameterError
 from briefbook.params import check_params
 
 NAME = re.compile(r"^[a-z0-9_]+$")
+NOTEBOOKS = "notebooks"
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,7 @@ def _spec(
     name = entry["name"]
     if not isinstance(name, str) or not NAME.match(name):
         raise ManifestError(f"{path}: brief {number} has the name {name!r}; names use a-z, 0-9, _.")
-    notebook = path.parent / entry["notebook"]
-    if not notebook.is_file():
-        raise ManifestError(f"{path}: brief {name!r} names the notebook {entry['notebook']!r}, "
-                            "which does not exist.")
+    notebook = _notebook(path, name, entry["notebook"])
     parameters = entry.get("parameters", {})
     if not isinstance(parameters, dict):
         raise ManifestError(f"{path}: brief {name!r} has 'parameters' that are not an object.")
@@ -81,6 +80,39 @@ def _spec(
     except ParameterError as exc:
         raise ParameterError(exc.name, exc.value, exc.allowed, brief=name) from None
     return spec
+
+
+def notebook_folders(manifest: Path) -> list[Path]:
+    """Where a manifest's notebooks may be: ``notebooks/`` beside it, or the project's own."""
+    return list(dict.fromkeys([(manifest.parent / NOTEBOOKS).resolve(),
+                               config.NOTEBOOKS_DIR.resolve()]))
+
+
+def _notebook(path: Path, name: str, given: object) -> Path:
+    """The notebook a brief names, checked: a readable ``.ipynb`` inside ``notebooks/``.
+
+    The messages name the file, never what is in it: a manifest pointing at a private file
+    must not get that file's contents printed (a JSON or nbformat error would quote them).
+    """
+    if not isinstance(given, str) or not given:
+        raise ManifestError(f"{path}: brief {name!r} needs a 'notebook' path (a string).")
+    notebook = (path.parent / given).resolve()
+    folders = notebook_folders(path)
+    if notebook.suffix != ".ipynb" or not any(notebook.is_relative_to(f) for f in folders):
+        raise ManifestError(f"{path}: brief {name!r} names the notebook {given!r}; a brief's "
+                            f"notebook must be an .ipynb file inside {NOTEBOOKS}/ "
+                            f"({folders[0]}).")
+    if not notebook.is_file():
+        raise ManifestError(f"{path}: brief {name!r} names the notebook {given!r}, "
+                            "which does not exist.")
+    try:
+        readable = isinstance(json.loads(notebook.read_text(encoding="utf-8"))["cells"], list)
+    except (OSError, ValueError, KeyError, TypeError):
+        readable = False
+    if not readable:
+        raise ManifestError(f"{path}: brief {name!r} names the notebook {given!r}, which is "
+                            "not a readable Jupyter notebook (UTF-8 JSON with a list of cells).")
+    return notebook
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:

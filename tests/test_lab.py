@@ -47,6 +47,17 @@ NOTEBOOK_TIMEOUT = 120  # seconds to run one notebook, all cells
 BROWSER_TIMEOUT = 120  # seconds for JupyterLab to load, run all cells and draw the plot
 SHUTDOWN_TIMEOUT = 20  # seconds for the server (and its kernels) to exit after /api/shutdown
 SCREENSHOT = PROJECT / "test-artefacts" / "screenshots" / "jupyterlab_india.png"
+TABLE_SCREENSHOT = SCREENSHOT.with_name("jupyterlab_india_table.png")
+# The brief's table style in JupyterLab (briefbook.notebook_style): left-aligned cells, the
+# brief's header rule and zebra rows, instead of JupyterLab's right-aligned defaults.
+TABLE_STYLE = """table => {
+    const cell = getComputedStyle(table.querySelector('tbody td'));
+    const head = getComputedStyle(table.querySelector('thead th'));
+    const badge = document.querySelector('.jp-OutputArea-output .bb-status');
+    return {align: cell.textAlign, headAlign: head.textAlign,
+            headRule: head.borderBottomWidth + ' ' + head.borderBottomStyle,
+            badge: badge ? getComputedStyle(badge).textTransform : null};
+}"""
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 RUN_ATTEMPTS = 3  # Run All issued at most this often (see the UI test)
 RUN_STARTED_TIMEOUT = 15  # seconds for a Run All to queue its cells before it is issued again
@@ -440,6 +451,13 @@ def test_lab_ui_runs_india_notebook_and_draws_the_plot(lab: Lab) -> None:
             page.screenshot(path=str(SCREENSHOT))
             traces_drawn = page.locator(
                 ".jp-NotebookPanel .jp-OutputArea .js-plotly-plot .main-svg .trace").count()
+            table = page.locator(".jp-NotebookPanel .jp-OutputArea-output table.bb-table").first
+            table.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(TABLE_SCREENSHOT))
+            style = table.evaluate(TABLE_STYLE)
+            assert style == {"align": "left", "headAlign": "left", "headRule": "2px solid",
+                             "badge": "uppercase"}, style
             kernel = lab.api("GET", f"/api/kernels/{kernel_id}")
             assert kernel.status_code == 200, f"the kernel died during the run: {kernel.text}"
             # the kernel is left running on purpose: the fixture's teardown must end it
@@ -453,5 +471,6 @@ def test_lab_ui_runs_india_notebook_and_draws_the_plot(lab: Lab) -> None:
         finally:
             browser.close()
     assert SCREENSHOT.exists() and SCREENSHOT.stat().st_size > 10_000
+    assert TABLE_SCREENSHOT.exists() and TABLE_SCREENSHOT.stat().st_size > 10_000
     assert traces_drawn > 0, "plotly drew the plot's frame but no traces"
     assert not blocked, f"JupyterLab tried to load from the network: {blocked}"

@@ -371,14 +371,15 @@ class FailedBuild:
 def failing_notebooks(built_briefs: Path, tmp_path_factory) -> FailedBuild:
     """One build of three broken notebooks and a good one, two at a time, hanging one first."""
     root = tmp_path_factory.mktemp("failing")
-    cells = {t: fixture_notebook(root / "nb", t, code) for t, (_, code) in BAD_CELLS.items()}
-    shutil.copy(NOTEBOOKS / f"{GOOD}.ipynb", root / "nb" / f"{GOOD}.ipynb")
-    briefs = [{"name": t, "notebook": f"{t}.ipynb"} for t in [*BAD_CELLS, GOOD]]
-    (root / "nb" / "manifest.json").write_text(json.dumps({"briefs": briefs}), encoding="utf-8")
+    nb = root / "notebooks"
+    cells = {t: fixture_notebook(nb, t, code) for t, (_, code) in BAD_CELLS.items()}
+    shutil.copy(NOTEBOOKS / f"{GOOD}.ipynb", nb / f"{GOOD}.ipynb")
+    briefs = [{"name": t, "notebook": f"notebooks/{t}.ipynb"} for t in [*BAD_CELLS, GOOD]]
+    (root / "manifest.json").write_text(json.dumps({"briefs": briefs}), encoding="utf-8")
     out = copy_previous(built_briefs, root / "briefs")
     before = {name: (out / f"{name}.html").read_bytes() for name in NAMES}
     build = Build("--force", "--jobs", "2", "--timeout", str(HANG_TIMEOUT), "--out", str(out),
-                  "--manifest", str(root / "nb" / "manifest.json"))
+                  "--manifest", str(root / "manifest.json"))
     code = build.finish()
     return FailedBuild(code, build.stderr, out, before, cells, left_after(build.tag))
 
