@@ -68,8 +68,16 @@ PAGE_CSS = "@page {{ margin: {top}mm {side}mm {bottom}mm; }}"
 FIGURES_DRAWN = """() => [...document.querySelectorAll('.bb-figure')]
     .every(div => div.querySelector('.main-svg') !== null)"""
 # Redraw every figure at the printable width (print media already on) and wait until drawn.
+# Responsive figures also redraw on window resizes, which printing can cause at any moment: their
+# handlers are removed and autosize turned off, so nothing redraws while page.pdf lays out pages.
 FIGURES_AT = """width => Promise.all([...document.querySelectorAll('.bb-figure.js-plotly-plot')]
-    .map(gd => Plotly.relayout(gd, {width: width})))"""
+    .map(gd => {
+        if (gd._responsiveChartHandler) {
+            window.removeEventListener('resize', gd._responsiveChartHandler);
+            delete gd._responsiveChartHandler;
+        }
+        return Plotly.relayout(gd, {width: width, autosize: false});
+    }))"""
 # The brief's own print script redraws figures on beforeprint/afterprint, asynchronously: while
 # page.pdf prints, a redraw could still be running. We have already drawn them at print width, so
 # those handlers are stopped (capturing listeners at the target run first in Chromium).
@@ -275,7 +283,84 @@ def _prepared(printed: _Printed) -> Any:
         # The top item (the H1) is named as the book names the part: the title in the manifest.
         outline.get_object()["/First"].get_object()[NameObject("/Title")] = TextStringObject(
             printed.title)
+    _renumber_structure_ids(reader)
     return reader
+
+
+def _renumber_structure_ids(reader: Any) -> None:
+    """Number the tagged structure's element IDs in tree order.
+
+    Chromium names each element after its DOM node (``node00000084``); how many nodes a page
+    has created by the time it prints (plotly redraws, opened details) varies from run to run,
+    so the same brief would print with other IDs. The IDs only link table cells to their
+    headers (``/Headers``) and the ``/IDTree``, both rewritten here with the same mapping.
+    """
+    from pypdf.generic import (
+        ArrayObject,
+        ByteStringObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    root = reader.root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    mapping: dict[bytes, bytes] = {}
+    elements: list[Any] = []
+    stack = [root.get_object()]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, DictionaryObject):
+            continue
+        elements.append(node)
+        if "/ID" in node:
+            old = bytes(node["/ID"].original_bytes if hasattr(node["/ID"], "original_bytes")
+                        else str(node["/ID"]).encode())
+            mapping.setdefault(old, f"e{len(mapping):08d}".encode())
+        kids = node.get("/K")
+        kids = kids.get_object() if kids is not None else None
+        children = list(kids) if isinstance(kids, ArrayObject) else [kids]
+        stack.extend(reversed([k.get_object() for k in children if k is not None
+                               and not isinstance(k.get_object(), (int, float))]))
+
+    def renamed(value: Any) -> Any:
+        raw = bytes(value.original_bytes if hasattr(value, "original_bytes")
+                    else str(value).encode())
+        new = mapping.get(raw)
+        if new is None:
+            return value
+        return ByteStringObject(new) if isinstance(value, ByteStringObject) else TextStringObject(
+            new.decode())
+
+    for node in elements:
+        if "/ID" in node:
+            node[NameObject("/ID")] = renamed(node["/ID"])
+        attributes = node.get("/A")
+        attributes = attributes.get_object() if attributes is not None else None
+        for attr in attributes if isinstance(attributes, ArrayObject) else [attributes]:
+            attr = attr.get_object() if attr is not None else None
+            if isinstance(attr, DictionaryObject) and "/Headers" in attr:
+                attr[NameObject("/Headers")] = ArrayObject(
+                    renamed(h) for h in attr["/Headers"].get_object())
+    tree = root.get_object().get("/IDTree")
+    if tree is not None:
+        _rename_name_tree(tree.get_object(), renamed)
+
+
+def _rename_name_tree(node: Any, renamed: Any) -> None:
+    """Rename the keys of a PDF name tree (``/Names`` pairs, ``/Kids``) and keep them sorted."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    if "/Names" in node:
+        flat = list(node["/Names"].get_object())
+        pairs = sorted(((renamed(flat[i]), flat[i + 1]) for i in range(0, len(flat), 2)),
+                       key=lambda pair: str(pair[0]))
+        node[NameObject("/Names")] = ArrayObject(x for pair in pairs for x in pair)
+        if "/Limits" in node and pairs:
+            node[NameObject("/Limits")] = ArrayObject([pairs[0][0], pairs[-1][0]])
+    for kid in node.get("/Kids", []):
+        _rename_name_tree(kid.get_object(), renamed)
 
 
 def _outline_items(node: Any) -> Iterable[Any]:
