@@ -46,6 +46,7 @@ WATCH_DEBOUNCE_MS = 400  # ...or at the latest this long after its first event
 CANCEL_POLL_SECONDS = 0.1
 CHILD_GRACE_SECONDS = 2
 CHILD_STOP_SECONDS = 15
+UP_TO_DATE = "preview: every brief is up to date"
 
 
 class _SaveFilter(watchfiles.DefaultFilter):
@@ -71,6 +72,7 @@ class Preview:
     stream: TextIO = sys.stderr
     events: Events = field(default_factory=Events)
     _saved_at: float = 0.0
+    _since: str = "the save"
 
     def watched(self) -> list[Path]:
         """The folders and files whose changes can change a brief."""
@@ -103,14 +105,17 @@ class Preview:
             return [str(exc)]
         return [str(f).removeprefix("- ") for f in result.failures]
 
-    def rebuild(self, saved_again: Callable[[], bool] = lambda: False) -> None:
+    def rebuild(self, saved_again: Callable[[], bool] = lambda: False,
+                since: str = "the save") -> None:
         """After a save: the briefs open in a browser first, then everything else.
 
         The rest is built in a child process, abandoned (Ctrl-C to it: its workers kill their
         kernels) as soon as ``saved_again()`` says a newer save is waiting, so the brief being
-        viewed never waits behind briefs nobody is looking at.
+        viewed never waits behind briefs nobody is looking at. A save that is handled to the
+        end says so in one last line (``preview: every brief is up to date`` or the problems),
+        so the analyst, and the tests, know when the briefs have stopped changing.
         """
-        self._saved_at = time.monotonic()
+        self._saved_at, self._since = time.monotonic(), since
         before = self._stamps()
         first = self._viewed_briefs()
         if first:
@@ -122,13 +127,17 @@ class Preview:
         problems = _in_child(self.build, saved_again)
         if problems is not None:
             self._report(problems, before)
+            if not problems:
+                seconds = time.monotonic() - self._saved_at
+                print(f"{UP_TO_DATE} ({seconds:.1f} s after {since}).", file=self.stream,
+                      flush=True)
 
     def _report(self, problems: list[str], before: dict[str, int]) -> None:
         """Show the problems (or clear them) and reload the pages whose file changed."""
         if problems:
             print("preview: not rebuilt; the last good briefs stay:", file=self.stream)
             for line in problems:
-                print(f"  {line}", file=self.stream)
+                print(f"  {line}", file=self.stream, flush=True)
             self.events.problems(problems)
         else:
             self.events.ok()
@@ -137,7 +146,7 @@ class Preview:
         if changed:
             self.events.reload(changed)
             seconds = time.monotonic() - self._saved_at
-            print(f"preview: rebuilt {', '.join(changed)} ({seconds:.1f} s after the save)",
+            print(f"preview: rebuilt {', '.join(changed)} ({seconds:.1f} s after {self._since})",
                   file=self.stream, flush=True)
 
     def _stamps(self) -> dict[str, int]:
@@ -240,7 +249,7 @@ def run_preview(preview: Preview, port: int = DEFAULT_PORT,
         try:
             _warm_up()
             kernels.start()
-            preview.rebuild()
+            preview.rebuild(since="the start")
             print(f"Serving the briefs at {url} (only on this machine). Open it in a browser; "
                   "saves rebuild and reload it. Ctrl-C stops.", file=preview.stream, flush=True)
             _watch(preview, stop)

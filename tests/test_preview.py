@@ -26,6 +26,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from briefbook.preview import UP_TO_DATE
 from briefbook.serve import EVENTS_PATH, Events, PreviewServer, inject_reload
 from tests.conftest import PROJECT, run_cli
 
@@ -206,6 +207,7 @@ def open_stream(running: Running, page: str) -> tuple[http.client.HTTPConnection
 def test_a_save_rebuilds_the_viewed_brief_and_reloads_it(preview: Running) -> None:
     conn, stream = open_stream(preview, "caatsa_f35.html")
     time.sleep(0.5)
+    start = len(preview.output())
     set_claim(preview.data, "proposition", "s004 says the purchase deal was signed in 2017 "
                                            "(edited in the preview).")
     event, data = read_events(stream, 1)[0]
@@ -220,6 +222,9 @@ def test_a_save_rebuilds_the_viewed_brief_and_reloads_it(preview: Running) -> No
                    "--out", str(other))
     assert done.returncode == 0, done.stderr
     assert (other / "caatsa_f35.html").read_bytes() == html
+    # the other briefs are rebuilt after it; the next test starts once they are done, so no
+    # late reload of theirs reaches its page
+    preview.wait_for(UP_TO_DATE, REBUILD_TIMEOUT, after=start)
 
 
 @pytest.mark.slow
@@ -228,16 +233,22 @@ def test_a_bad_save_shows_its_reasons_and_keeps_the_last_good_brief(preview: Run
     conn, stream = open_stream(preview, "caatsa_f35.html")
     time.sleep(0.5)
     start = len(preview.output())
+    claims = csv.DictReader(io.StringIO((preview.data / "claims.csv").read_text("utf-8")))
+    good = next(r for r in claims if r["claim_id"] == CLAIM)["credibility"]
     set_claim(preview.data, "credibility", "9")
-    event, data = read_events(stream, 1)[0]
-    assert event == "problems"
-    line = next(x for x in data["lines"] if "credibility" in x)  # type: ignore[index]
-    assert re.search(r"claims\.csv:\d+: credibility: '9' ", line), line
-    preview.wait_for(line, 30, after=start)  # the terminal says the same
-    assert (preview.out / "caatsa_f35.html").read_bytes() == before
-    set_claim(preview.data, "credibility", "1")  # fixed: the banner goes
+    try:
+        event, data = read_events(stream, 1)[0]
+        assert event == "problems"
+        line = next(x for x in data["lines"] if "credibility" in x)  # type: ignore[index]
+        assert re.search(r"claims\.csv:\d+: credibility: '9' ", line), line
+        preview.wait_for(line, 30, after=start)  # the terminal says the same
+        assert (preview.out / "caatsa_f35.html").read_bytes() == before
+    finally:
+        start = len(preview.output())
+        set_claim(preview.data, "credibility", good)  # fixed: the banner goes
     assert read_events(stream, 1)[0] == ("ok", {})
     conn.close()
+    preview.wait_for(UP_TO_DATE, REBUILD_TIMEOUT, after=start)
 
 
 @pytest.mark.slow
