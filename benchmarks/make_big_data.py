@@ -75,6 +75,7 @@ REFERENCES = {
     ("factors", "origin"): "actors",
     ("judgments", "depends_on"): "judgments",
     ("factors", "same_as"): "factors",
+    ("factors", "leans_on"): "factors",
     ("judgment_assumptions", "judgment_id"): "judgments",
     ("claim_relations", "claim_id"): "claims",
     ("claim_relations", "other_claim_id"): "claims",

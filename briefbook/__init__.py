@@ -38,6 +38,7 @@ _EXPORTS = {
     "html_table": "briefbook.tables",
     "paragraph": "briefbook.tables",
     "quantity": "briefbook.tables",
+    "origin_counts": "briefbook.tradecraft",
 }
 __all__ = sorted(_EXPORTS)
 

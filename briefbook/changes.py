@@ -195,7 +195,7 @@ def _new_evidence(scope: Scope, before: Scope, judgment_ids: set[str]) -> dict[s
     for f in fresh.itertuples():
         if (f.evidence_table, f.evidence_id) in place:
             out.setdefault(f.judgment_id, []).append(place[(f.evidence_table, f.evidence_id)])
-    return {jid: "New evidence: " + " ".join(cite(*c) for c in sorted(cites))
+    return {jid: "New evidence: " + " ".join(dict.fromkeys(cite(*c) for c in sorted(cites)))
             for jid, cites in out.items()}
 
 

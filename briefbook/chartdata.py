@@ -12,7 +12,7 @@ and the data block, so JupyterLab shows both as the brief does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -101,12 +101,15 @@ def counts_with_data(
     count: str,
     item: Cell,
     name: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Chart:
     """A chart of ``counts`` with, per bar, its count and the ``items`` counted in it (those
     whose ``by`` is the bar's label, the first :data:`~briefbook.tables.MAX_ROWS` of them),
-    each shown by ``item`` with its citation."""
+    each shown by ``item`` with its citation. ``labels`` replaces a bar's count in the table,
+    as :func:`~briefbook.charts.bar_counts` does on the bar."""
+    labels = labels or {}
     rows = pd.DataFrame({"group": [str(i) for i in counts.index],
-                         "count": [int(v) for v in counts.values]})
+                         "count": [labels.get(str(i), int(v)) for i, v in counts.items()]})
 
     def counted(row: pd.Series) -> str:
         part = items[items[by].astype(str) == row.group]

@@ -8,6 +8,7 @@ embedded plotly.js) and never a copy of plotly.js or a random div id.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -111,7 +112,7 @@ def timeline(events: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
 
 
 DELIVERY_PARTS = {"delivered": "delivered", "planned": "promised by Russia",
-                  "resold": "resold from Turkey's stock (no date reported)",
+                  "resold": "resold from Turkey's stock, if it covers the rest (no date reported)",
                   "open": "not yet scheduled"}
 """The parts of an order :func:`delivery_chart` stacks, by status, as its legend names them."""
 
@@ -148,12 +149,16 @@ def delivery_chart(
     return fig
 
 
-def bar_counts(counts: pd.Series, *, title: str, x_title: str, y_title: str) -> go.Figure:
-    """A simple horizontal bar chart of counts (e.g. claims per status)."""
+def bar_counts(counts: pd.Series, *, title: str, x_title: str, y_title: str,
+               labels: Mapping[str, str] | None = None) -> go.Figure:
+    """A simple horizontal bar chart of counts (e.g. claims per status); ``labels`` replaces
+    the number printed at a bar's end (a range such as "1–2" where a count is uncertain)."""
+    labels = labels or {}
     fig = go.Figure(go.Bar(
         orientation="h", y=[str(i) for i in counts.index], x=[int(v) for v in counts.values],
         marker={"color": [STATUS_COLOURS.get(str(i), "#546e7a") for i in counts.index]},
-        text=[str(int(v)) for v in counts.values], textposition="outside", showlegend=False,
+        text=[labels.get(str(i), str(int(v))) for i, v in counts.items()],
+        textposition="outside", showlegend=False,
     ))
     fig.update_layout(
         template=THEME, title={"text": title}, height=150 + 32 * len(counts),

@@ -93,10 +93,12 @@ def ordered_judgments(scope: Scope, thread: str | None = None) -> pd.DataFrame:
 
 
 def evidence_citations(scope: Scope, judgment_id: str) -> str:
-    """Citation links for the evidence rows a judgment rests on, in source order."""
+    """Citation links for the evidence rows a judgment rests on, in source order; rows citing
+    the same paragraph share one link (each row's words are still quoted in the Sources)."""
     links = scope["judgment_evidence"][scope["judgment_evidence"].judgment_id == judgment_id]
     rows = tradecraft.evidence_rows(scope.tables, links).sort_values(["source_id", "paragraph"])
-    return " ".join(cite(r.source_id, r.paragraph, r.evidence) for r in rows.itertuples())
+    cited = [cite(r.source_id, r.paragraph, r.evidence) for r in rows.itertuples()]
+    return " ".join(dict.fromkeys(cited))
 
 
 def horizon_words(text: str) -> str:
@@ -381,7 +383,8 @@ def competing_hypotheses(scope: Scope) -> Html:
          ("Horizon", lambda r: esc(horizon_words(horizon[r.hypothesis_id]))),
          ("Inconsistent items", "inconsistent"),
          ("from independent origins", "inconsistent_origins"),
-         ("Consistent items (not counted)", "consistent")],
+         ("Consistent items (not counted)", "consistent"),
+         ("their independent origins", "consistent_origins")],
         cite=False, caption="Hypotheses, least contradicted first (tied hypotheses share a rank)",
     )
     order = list(scores.hypothesis_id)

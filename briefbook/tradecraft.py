@@ -31,6 +31,22 @@ def claim_grades(claims: pd.DataFrame, sources: pd.DataFrame,
                      index=claims.index, dtype="string")
 
 
+def origin_counts(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per ``by`` value, the independent origins of ``rows`` (factors): ``full`` counts every
+    distinct origin, ``cautious`` counts a row that may rest on another (``leans_on``) with it,
+    as one line of reasoning. Sorted by the cautious count, then the full one, most first."""
+    origin = dict(zip(rows.factor_id, rows.origin, strict=True))
+    lean = rows.leans_on.fillna("") if "leans_on" in rows else pd.Series("", index=rows.index)
+    effective = [origin.get(other, own) if other else own
+                 for own, other in zip(rows.origin, lean, strict=True)]
+    counts = pd.DataFrame({
+        "full": rows.groupby(by).origin.nunique(),
+        "cautious": pd.Series(effective, index=rows.index).groupby(rows[by]).nunique(),
+    })
+    counts = counts.sort_values(["cautious", "full"], ascending=False, kind="stable")
+    return counts.astype(int)
+
+
 def claim_status(claims: pd.DataFrame, grades: pd.Series | None = None) -> pd.Series:
     """Each claim's status, derived from every voice on its proposition.
 
@@ -112,7 +128,9 @@ def ach_scores(ach: pd.DataFrame, hypotheses: pd.DataFrame,
     Items, not origins, lead: one origin can report several separate facts (a refusal, a
     certificate), while a relay of one report is rated once in the matrix, never per relay.
     Returns one row per hypothesis with ``inconsistent``, ``inconsistent_origins``,
-    ``consistent`` and ``rank``.
+    ``consistent``, ``consistent_origins`` and ``rank``. The consistent side does not rank (a
+    hypothesis is not made likelier by the evidence that fits it) but is shown with its origins,
+    so several rows of one line of argument do not read as broad support.
     """
     origin = dict(zip(zip(evidence.evidence_table, evidence.evidence_id, strict=True),
                       evidence.origin, strict=True))
@@ -120,20 +138,26 @@ def ach_scores(ach: pd.DataFrame, hypotheses: pd.DataFrame,
     for h in hypotheses.itertuples():
         mine = ach[ach.hypothesis_id == h.hypothesis_id]
         bad = mine[mine.rating == "inconsistent"]
+        good = mine[mine.rating == "consistent"]
         rows.append({
             "hypothesis_id": h.hypothesis_id, "label": h.label, "statement": h.statement,
-            "inconsistent": len(bad),
-            "inconsistent_origins": len({origin.get((t, i)) for t, i in
-                                         zip(bad.evidence_table, bad.evidence_id, strict=True)}),
-            "consistent": int((mine.rating == "consistent").sum()),
+            "inconsistent": len(bad), "inconsistent_origins": _origins(bad, origin),
+            "consistent": len(good), "consistent_origins": _origins(good, origin),
         })
     frame = pd.DataFrame(rows, columns=["hypothesis_id", "label", "statement", "inconsistent",
-                                        "inconsistent_origins", "consistent"])
+                                        "inconsistent_origins", "consistent",
+                                        "consistent_origins"])
     frame = frame.sort_values(["inconsistent", "inconsistent_origins", "hypothesis_id"])
     # Tied hypotheses share their rank (1, 1, 3 …): the evidence does not order them.
     tie = list(zip(frame.inconsistent, frame.inconsistent_origins, strict=True))
     frame["rank"] = [tie.index(t) + 1 for t in tie]
     return frame.reset_index(drop=True)
+
+
+def _origins(ratings: pd.DataFrame, origin: dict[tuple[str, str], str]) -> int:
+    """How many distinct origins the rated evidence rows come from."""
+    return len({origin.get((t, i)) for t, i in
+                zip(ratings.evidence_table, ratings.evidence_id, strict=True)})
 
 
 def diagnosticity(ach: pd.DataFrame) -> pd.DataFrame:

@@ -334,6 +334,7 @@ def _rule_checks(
     problems += _check_likelihood_ranges(tables, files)
     problems += _check_factor_subjects(tables, files)
     problems += _check_same_as(tables, files)
+    problems += _check_leans_on(tables, files)
     problems += _check_relations(tables, files)
     problems += _check_corroboration(tables, files)
     problems += _check_credibility_one(tables, files)
@@ -594,6 +595,29 @@ def _check_same_as(tables: Tables, files: dict[str, str]) -> list[Problem]:
                         f"not {row.get(column)!r}: a repeat must be the same item")
                 problems.append(Problem(files["factors"], line, "same_as", row["same_as"], rule))
                 break
+    return problems
+
+
+def _check_leans_on(tables: Tables, files: dict[str, str]) -> list[Problem]:
+    """A factor that may rest on another (``leans_on``) names one on the same subject from
+    another origin: a row cannot lean on itself, a relay of the same origin is counted once
+    already, and a row on another subject changes no count."""
+    factors = {row.get("factor_id", ""): row for _, row in tables.get("factors", [])}
+    problems = []
+    for line, row in tables.get("factors", []):
+        other = factors.get(row.get("leans_on", ""))
+        if not other:
+            continue  # empty, or a missing target the foreign-key check reports
+        if row.get("subject") != other.get("subject"):
+            column, rule = "subject", "must be on the same subject"
+        elif row.get("origin") == other.get("origin"):
+            column, rule = "origin", "must come from another origin (one origin counts once anyway)"
+        else:
+            continue
+        problems.append(Problem(
+            files["factors"], line, "leans_on", row["leans_on"],
+            f"names {other['factor_id']}, whose {column} is {other.get(column)!r}: "
+            f"the row it may rest on {rule}"))
     return problems
 
 

@@ -554,6 +554,20 @@ def _repeat_factor_names_a_repeat(data: Path) -> list[str]:
             "name the first row"]
 
 
+@case("leaning-factor-on-another-subject", cli=False)
+def _leaning_factor_on_another_subject(data: Path) -> list[str]:
+    line = set_cell(data / "factors.csv", "F27", "leans_on", "F20")  # F20: NATO integration
+    return [f"data/factors.csv:{line}: leans_on: 'F20' names F20, whose subject is 'NATO "
+            "integration': the row it may rest on must be on the same subject"]
+
+
+@case("leaning-factor-of-the-same-origin", cli=False)
+def _leaning_factor_of_the_same_origin(data: Path) -> list[str]:
+    line = set_cell(data / "factors.csv", "F22", "leans_on", "F21")  # both the Nefes report
+    return [f"data/factors.csv:{line}: leans_on: 'F21' names F21, whose origin is 'nefes': the "
+            "row it may rest on must come from another origin (one origin counts once anyway)"]
+
+
 @case("assessment-rated-against-a-hypothesis", cli=False)
 def _assessment_rated_against_a_hypothesis(data: Path) -> list[str]:
     rows = read_csv(data / "ach.csv")
