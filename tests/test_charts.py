@@ -6,7 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from briefbook.charts import STATUS_COLOURS, delivery_chart, timeline
+from briefbook.charts import STATUS_COLOURS, bar_counts, delivery_chart, timeline
+from briefbook.tradecraft import origin_counts
 
 
 def events() -> pd.DataFrame:
@@ -46,3 +47,22 @@ def test_delivery_chart_stacks_by_status() -> None:
     fig = delivery_chart(rows, ordered=5, unit="squadron", title="t")
     assert [t.name for t in fig.data] == ["delivered", "promised by Russia"]
     assert fig.layout.barmode == "stack" and list(fig.layout.xaxis.range) == [0, 5]
+
+
+def test_origin_counts_count_a_row_that_may_rest_on_another_with_it() -> None:
+    factors = pd.DataFrame({
+        "factor_id": ["F1", "F2", "F3", "F4"],
+        "subject": ["fit", "fit", "age", "age"],
+        "origin": ["elgin", "outlet", "nefes", "polish"],
+        "leans_on": ["", "F1", "", ""],
+    })
+    counts = origin_counts(factors, "subject")
+    assert counts.to_dict("index") == {"age": {"full": 2, "cautious": 2},
+                                       "fit": {"full": 2, "cautious": 1}}
+    assert list(counts.index) == ["age", "fit"]  # the cautious count leads
+
+
+def test_bar_counts_print_a_range_where_a_count_is_uncertain() -> None:
+    fig = bar_counts(pd.Series({"fit": 1, "age": 2}), title="t", x_title="x", y_title="y",
+                     labels={"fit": "1–2"})
+    assert list(fig.data[0].text) == ["1–2", "2"] and list(fig.data[0].x) == [1, 2]
