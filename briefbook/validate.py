@@ -575,15 +575,21 @@ def _check_factor_subjects(tables: Tables, files: dict[str, str]) -> list[Proble
     return problems
 
 
+def _factor_links(tables: Tables, column: str) -> Iterator[tuple[int, Row, Row]]:
+    """Each factor row whose ``column`` names another factor: (line, row, the row named).
+    Empty cells and missing targets (which the foreign-key check reports) are skipped."""
+    factors = {row.get("factor_id", ""): row for _, row in tables.get("factors", [])}
+    for line, row in tables.get("factors", []):
+        target = factors.get(row.get(column, ""))
+        if target:
+            yield line, row, target
+
+
 def _check_same_as(tables: Tables, files: dict[str, str]) -> list[Problem]:
     """A factor filed again for a second analysis (``same_as``) is the same item: same origin,
     source and paragraph as the row it names, and that row is an item's first row."""
-    factors = {row.get("factor_id", ""): row for _, row in tables.get("factors", [])}
     problems = []
-    for line, row in tables.get("factors", []):
-        first = factors.get(row.get("same_as", ""))
-        if not first:
-            continue  # empty, or a missing target the foreign-key check reports
+    for line, row, first in _factor_links(tables, "same_as"):
         if first.get("same_as"):
             rule = (f"names {first['factor_id']}, itself a repeat of {first['same_as']}: "
                     "name the first row")
@@ -602,12 +608,8 @@ def _check_leans_on(tables: Tables, files: dict[str, str]) -> list[Problem]:
     """A factor that may rest on another (``leans_on``) names one on the same subject from
     another origin: a row cannot lean on itself, a relay of the same origin is counted once
     already, and a row on another subject changes no count."""
-    factors = {row.get("factor_id", ""): row for _, row in tables.get("factors", [])}
     problems = []
-    for line, row in tables.get("factors", []):
-        other = factors.get(row.get("leans_on", ""))
-        if not other:
-            continue  # empty, or a missing target the foreign-key check reports
+    for line, row, other in _factor_links(tables, "leans_on"):
         if row.get("subject") != other.get("subject"):
             column, rule = "subject", "must be on the same subject"
         elif row.get("origin") == other.get("origin"):
