@@ -67,7 +67,7 @@ def test_what_changed_names_sources_moves_and_revisions() -> None:
     assert "This is the first edition" in first
     second = open_brief("caatsa_f35").what_changed()
     for needle in ("Since edition 1", "Sources added (2)", "s004", "Judgments moved",
-                   "J10: roughly even chance, low confidence → likely, moderate confidence",
+                   "J10: likely, low confidence → likely, moderate confidence",
                    "Revised rows", "C27 credibility now 1"):
         assert needle in second, needle
     assert 'class="bb-cite"' in second

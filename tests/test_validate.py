@@ -619,8 +619,8 @@ def _row_mentions_a_later_row(data: Path) -> list[str]:
 @case("moved-judgment-without-change-note", cli=False)
 def _moved_judgment_without_change_note(data: Path) -> list[str]:
     line = set_cell(data / "judgments.csv", "J10,2", "change_note", "")
-    return [f"data/judgments.csv:{line}: change_note: is empty, but the likelihood and "
-            "confidence moved since edition 1: say why"]
+    return [f"data/judgments.csv:{line}: change_note: is empty, but the confidence moved "
+            "since edition 1: say why"]
 
 
 @case("revision-names-a-missing-row", cli=False)
