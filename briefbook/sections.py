@@ -157,7 +157,9 @@ def sourcing_line(scope: Scope, judgments: pd.DataFrame) -> str:
     return (f'<p class="bb-sourcing"><strong>Sourcing:</strong> these judgments rest on '
             f"{len(grades)} independent origins (who first reported each item; relays of the "
             f"same report count once): {parts}. The grade rates the text that carries an origin, "
-            f"not the origin itself, and is F when the texts do not name the origin.{ceiling}</p>")
+            "not the origin itself, and is F when the texts do not name the origin or when the "
+            "carrier distances itself from a claim it relays ('claimed', 'allegedly', 'could not "
+            f"be verified').{ceiling}</p>")
 
 
 def bottom_line(scope: Scope) -> Html:
@@ -325,23 +327,6 @@ def assumptions_shown(scope: Scope) -> pd.DataFrame:
                        | (assumptions.thread == scope.thread)]
 
 
-def _resting_elsewhere(scope: Scope, links: pd.DataFrame) -> dict[str, str]:
-    """Per assumption, the judgments of other briefs resting on it, as "J02, J04 in the brief
-    'Russia's reported offer …'" (an assumption shown in every brief may serve only one)."""
-    threads = scope["judgments"].drop_duplicates("judgment_id").set_index("judgment_id").thread
-    titles = scope.book["threads"].set_index("thread_id").title
-    out: dict[str, str] = {}
-    for aid, part in links.groupby("assumption_id"):
-        by_thread: dict[str, list[str]] = {}
-        for jid in sorted(set(part.judgment_id)):
-            if jid in threads.index:
-                by_thread.setdefault(threads[jid], []).append(jid)
-        if by_thread:
-            out[str(aid)] = "; ".join(f"{', '.join(ids)} in the brief “{titles.get(t, t)}”"
-                                      for t, ids in sorted(by_thread.items()))
-    return out
-
-
 def key_assumptions(scope: Scope) -> Html:
     """The assumptions this brief's judgments rest on, plus those of its thread and of every
     brief: statement, why we make it, what would show it wrong. Never shown as fact."""
@@ -349,7 +334,6 @@ def key_assumptions(scope: Scope) -> Html:
     mine = set(scope.of_thread("judgments").judgment_id)
     resting = links[links.judgment_id.isin(mine)]
     on = resting.groupby("assumption_id").judgment_id.apply(lambda s: ", ".join(sorted(s)))
-    elsewhere = _resting_elsewhere(scope, links[~links.judgment_id.isin(mine)])
     shown = assumptions_shown(scope)
     link = ("" if scope.thread == "overview" else
             '<p class="bb-note">Alternatives: the <a href="overview.html#'
@@ -363,9 +347,7 @@ def key_assumptions(scope: Scope) -> Html:
             ("Why we make it", "basis"),
             ("What would show it wrong", "would_show_wrong"),
             ("Judgments resting on it", lambda r: esc(on.get(r.assumption_id, "")) or
-             (f'<span class="bb-muted">none in this brief; {esc(elsewhere[r.assumption_id])}'
-              "</span>" if r.assumption_id in elsewhere else
-              '<span class="bb-muted">none directly; it bears on the sources\' dates</span>'
+             ('<span class="bb-muted">none directly; it bears on the sources\' dates</span>'
               if not r.thread else
               '<span class="bb-muted">none directly; it bears on this brief\'s figures</span>')),
             ("Source", lambda r: cite(r.source_id, r.paragraph, r.evidence) if r.source_id
