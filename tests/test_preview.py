@@ -163,6 +163,15 @@ class Running:
             time.sleep(0.2)
 
 
+def command_line(process: psutil.Process) -> str:
+    """A process's command line, or "" once it has exited (a worker that finished its brief may
+    be a zombie until its parent reaps it)."""
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess, psutil.AccessDenied):
+        return ""
+
+
 def set_claim(data: Path, column: str, value: str) -> None:
     path = data / "claims.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
@@ -259,11 +268,11 @@ def test_ctrl_c_stops_server_watcher_workers_and_kernels(preview: Running) -> No
     preview.wait_for(": running", REBUILD_TIMEOUT, after=start)
     time.sleep(1.0)  # a kernel is up
     tree = psutil.Process(preview.proc.pid).children(recursive=True)
-    assert any("ipykernel" in " ".join(p.cmdline()) for p in tree), "no kernel was running"
+    assert any("ipykernel" in command_line(p) for p in tree), "no kernel was running"
     preview.proc.send_signal(signal.SIGINT)
     assert preview.proc.wait(timeout=30) == 0
     assert "preview: stopped." in preview.output()
     _, alive = psutil.wait_procs(tree, timeout=10)
-    assert not alive, [p.cmdline() for p in alive]
+    assert not alive, [command_line(p) for p in alive]
     with pytest.raises(OSError):
         http.client.HTTPConnection("127.0.0.1", preview.port, timeout=2).request("GET", "/")
